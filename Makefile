@@ -1,0 +1,48 @@
+# Everything starts here: `make run` (crawl the real site and serve), `make test`.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+PAGES ?= 3
+DB ?= archive.db
+PORT ?= 8001
+SIM_PORT ?= 8800
+ARTICLES ?= 120
+
+.PHONY: install run demo test lint fixtures clean
+
+install: $(VENV)/.installed
+
+$(VENV)/.installed: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[test]'
+	touch $@
+
+## Crawl the newest PAGES listing pages of the real site into DB, then serve it on PORT.
+run: install
+	$(BIN)/newsarchive crawl --db $(DB) --max-pages $(PAGES)
+	$(BIN)/newsarchive serve --db $(DB) --port $(PORT)
+
+## The same offline: start the site simulator, crawl it into demo.db, serve that.
+demo: install
+	@$(BIN)/python -m tests.sitesim --port $(SIM_PORT) --articles $(ARTICLES) & sim=$$!; \
+	trap "kill $$sim 2>/dev/null" EXIT; \
+	for i in $$(seq 50); do (echo > /dev/tcp/127.0.0.1/$(SIM_PORT)) 2>/dev/null && break; sleep 0.1; done; \
+	$(BIN)/newsarchive crawl --base-url http://127.0.0.1:$(SIM_PORT) --db demo.db && \
+	kill $$sim && $(BIN)/newsarchive serve --db demo.db --port $(PORT)
+
+## Lint, format check and the whole test suite.
+test: install lint
+	$(BIN)/pytest
+
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+## Rewrite the golden pages' expected JSON after an intended extraction change; review the diff.
+fixtures: install
+	$(BIN)/python -m tests.golden.regenerate
+
+clean:
+	rm -rf $(VENV) *.egg-info .pytest_cache .ruff_cache demo.db demo.db-*

@@ -1,0 +1,1 @@
+"""Datasette configuration for an archive: metadata, templates and plugins."""

@@ -1,0 +1,96 @@
+"""Datasette metadata for an archive, generated for the database's actual name."""
+
+from __future__ import annotations
+
+from typing import Any
+
+ARTICLE_COLUMNS = {
+    "pk": "Row number / Номер строки (stable; used by the search index)",
+    "id": "Archive key / Ключ: <site>:<id on the site>",
+    "site": "Site / Сайт",
+    "url": "Original page / Исходная страница",
+    "title": "Title / Заголовок",
+    "lead": "Lead paragraph / Лид",
+    "body_text": "Body as plain text, paragraphs separated by a blank line / Текст статьи",
+    "body_html": "Body as sanitised HTML / Текст статьи в HTML (очищенный)",
+    "published_at": "Published, Moscow time with offset / Дата публикации (московское время)",
+    "published_month": "Month of publication, YYYY-MM / Месяц публикации",
+    "author": "Author as shown on the site / Автор",
+    "author_login": "Author's login on the site / Логин автора",
+    "category": "Category / Рубрика",
+    "tags": "Tags as a JSON list (see article_tags to filter) / Теги",
+    "source_url": "Original source the article cites / Первоисточник",
+    "comment_count": "Comments when last seen / Число комментариев",
+    "rating": "Rating when last seen / Рейтинг",
+    "word_count": "Words in the body / Слов в тексте",
+    "image_count": "Images / Изображений",
+    "first_seen_at": "First archived, UTC / Впервые сохранено",
+    "last_seen_at": "Last seen by a crawl, UTC / Последняя проверка",
+    "content_hash": "SHA-256 of title, lead, body, tags, date, author and source",
+    "extractor_version": "Extractor version that produced this row / Версия экстрактора",
+    "boilerplate_removed": "Boilerplate rules that removed blocks from the page / Что удалено",
+}
+
+
+def build_metadata(database: str) -> dict[str, Any]:
+    """Titles, descriptions, facets and search settings for the database named `database`."""
+    return {
+        "title": "Newsarchive",
+        "description": "Archived news articles / Архив новостей",
+        "databases": {
+            database: {
+                "title": "Архив новостей / News archive",
+                "tables": {
+                    "articles": {
+                        "title": "Статьи / Articles",
+                        "description": "One row per article; search understands title, lead "
+                        "and body.",
+                        "sort_desc": "published_at",
+                        "label_column": "title",
+                        "fts_table": "articles_fts",
+                        "fts_pk": "pk",
+                        "facets": ["category", "author", "published_month"],
+                        "columns": ARTICLE_COLUMNS,
+                    },
+                    "tags": {
+                        "title": "Теги / Tags",
+                        "label_column": "name",
+                        "columns": {"id": "Tag number", "name": "Tag / Тег"},
+                    },
+                    "article_tags": {
+                        "title": "Теги статей / Article tags",
+                        "description": "Which article carries which tag; facet by tag_id "
+                        "to count articles per tag.",
+                        "facets": ["tag_id"],
+                        "columns": {
+                            "article_pk": "Article (articles.pk)",
+                            "tag_id": "Tag (tags.id)",
+                            "position": "Order of the tag on the page",
+                        },
+                    },
+                    "images": {
+                        "title": "Изображения / Images",
+                        "columns": {
+                            "article_pk": "Article (articles.pk)",
+                            "position": "Order in the article",
+                            "url": "Image as shown inline",
+                            "full_url": "Full-size image",
+                            "credit": "Credit / Источник фото",
+                            "caption": "Caption / Подпись",
+                        },
+                    },
+                },
+                "queries": {
+                    "articles_with_tag": {
+                        "title": "Статьи с тегом / Articles with a tag",
+                        "sql": (
+                            "select a.pk, a.published_at, a.title, a.author, a.url "
+                            "from articles a join article_tags at on at.article_pk = a.pk "
+                            "join tags t on t.id = at.tag_id where t.name = :tag "
+                            "order by a.published_at desc"
+                        ),
+                    },
+                },
+            }
+        },
+    }

@@ -1,0 +1,21 @@
+"""The archive's small vocabulary of errors; each says what is wrong and how to fix it."""
+
+
+class ArchiveError(Exception):
+    """Base class: the archive cannot be used as asked."""
+
+
+class NotAnArchive(ArchiveError):
+    """The path is a directory, unreadable, or not a SQLite database."""
+
+
+class NewerSchema(ArchiveError):
+    """The archive was written by a newer Newsarchive than this one."""
+
+
+class ArchiveLocked(ArchiveError):
+    """Another run is writing to this archive."""
+
+
+class MissingArchive(ArchiveError):
+    """The archive file does not exist and the command will not create one."""

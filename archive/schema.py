@@ -1,0 +1,84 @@
+"""The archive's schema as ordered migrations; `PRAGMA user_version` counts those applied."""
+
+INITIAL = """
+        CREATE TABLE articles (
+            pk INTEGER PRIMARY KEY,
+            id TEXT NOT NULL UNIQUE,
+            site TEXT NOT NULL,
+            url TEXT NOT NULL,
+            title TEXT NOT NULL,
+            lead TEXT,
+            body_text TEXT NOT NULL,
+            body_html TEXT NOT NULL,
+            published_at TEXT,
+            published_month TEXT,
+            author TEXT,
+            author_login TEXT,
+            category TEXT,
+            tags TEXT NOT NULL DEFAULT '[]',
+            source_url TEXT,
+            comment_count INTEGER,
+            rating INTEGER,
+            word_count INTEGER NOT NULL,
+            image_count INTEGER NOT NULL,
+            first_seen_at TEXT NOT NULL,
+            last_seen_at TEXT NOT NULL,
+            content_hash TEXT NOT NULL,
+            extractor_version TEXT NOT NULL,
+            boilerplate_removed TEXT NOT NULL DEFAULT '[]'
+        );
+        CREATE INDEX articles_published_at ON articles (published_at);
+        CREATE INDEX articles_published_month ON articles (published_month);
+        CREATE INDEX articles_category ON articles (category);
+        CREATE INDEX articles_author ON articles (author);
+        CREATE INDEX articles_site ON articles (site);
+
+        CREATE TABLE tags (
+            id INTEGER PRIMARY KEY,
+            name TEXT NOT NULL UNIQUE
+        );
+        CREATE TABLE article_tags (
+            article_pk INTEGER NOT NULL REFERENCES articles (pk),
+            tag_id INTEGER NOT NULL REFERENCES tags (id),
+            position INTEGER NOT NULL,
+            PRIMARY KEY (article_pk, tag_id)
+        );
+        CREATE INDEX article_tags_tag_id ON article_tags (tag_id);
+
+        CREATE TABLE images (
+            article_pk INTEGER NOT NULL REFERENCES articles (pk),
+            position INTEGER NOT NULL,
+            url TEXT NOT NULL,
+            full_url TEXT,
+            credit TEXT,
+            caption TEXT,
+            PRIMARY KEY (article_pk, position)
+        );
+
+        -- External-content FTS keyed by the INTEGER PRIMARY KEY, which VACUUM never renumbers.
+        CREATE VIRTUAL TABLE articles_fts USING fts5(
+            title, lead, body_text,
+            content="articles", content_rowid="pk",
+            tokenize="unicode61 remove_diacritics 2"
+        );
+        CREATE TRIGGER articles_fts_insert AFTER INSERT ON articles BEGIN
+            INSERT INTO articles_fts (rowid, title, lead, body_text)
+            VALUES (new.pk, new.title, new.lead, new.body_text);
+        END;
+        CREATE TRIGGER articles_fts_delete AFTER DELETE ON articles BEGIN
+            INSERT INTO articles_fts (articles_fts, rowid, title, lead, body_text)
+            VALUES ('delete', old.pk, old.title, old.lead, old.body_text);
+        END;
+        -- Only a change of the indexed text touches the index, not a new comment count.
+        CREATE TRIGGER articles_fts_update AFTER UPDATE OF title, lead, body_text ON articles BEGIN
+            INSERT INTO articles_fts (articles_fts, rowid, title, lead, body_text)
+            VALUES ('delete', old.pk, old.title, old.lead, old.body_text);
+            INSERT INTO articles_fts (rowid, title, lead, body_text)
+            VALUES (new.pk, new.title, new.lead, new.body_text);
+        END;
+"""
+
+# Each entry is a SQL script, applied once, in order, in one transaction with its version bump.
+MIGRATIONS: tuple[str, ...] = (INITIAL,)
+LATEST_VERSION = len(MIGRATIONS)
+REQUIRED_TABLES = ("articles", "tags", "article_tags", "images", "articles_fts")

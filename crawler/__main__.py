@@ -1,0 +1,5 @@
+"""`python -m crawler` runs the `newsarchive` command."""
+
+from .cli import cli
+
+cli()

@@ -1,0 +1,26 @@
+"""The crawler's small vocabulary of errors; the CLI turns each into a one-line message."""
+
+
+class NewsarchiveError(Exception):
+    """Base class: a problem the user can fix, said in one line."""
+
+
+class UnknownSite(NewsarchiveError):
+    """No site profile has this name."""
+
+
+class BadBaseUrl(NewsarchiveError):
+    """The base URL is not an absolute http(s) URL."""
+
+
+class SiteUnreachable(NewsarchiveError):
+    """No connection to the site's host could be opened."""
+
+
+class ExtractionFailed(NewsarchiveError):
+    """A page does not match its site profile: a required field is missing."""
+
+    def __init__(self, reason: str, url: str) -> None:
+        super().__init__(f"{reason}: {url}")
+        self.reason = reason
+        self.url = url

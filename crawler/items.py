@@ -1,0 +1,66 @@
+"""The one Article schema that every site's extractor produces and the archive stores."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+
+@dataclass
+class Image:
+    """A picture of an article: kept as data, never as body text."""
+
+    url: str
+    full_url: str | None = None
+    credit: str | None = None
+    caption: str | None = None
+
+
+@dataclass
+class Article:
+    """An article as extracted from one page, before normalisation adds hashes and counts."""
+
+    site: str
+    native_id: str
+    url: str
+    title: str
+    body_text: str
+    body_html: str
+    lead: str | None = None
+    published_at: str | None = None
+    author: str | None = None
+    author_login: str | None = None
+    category: str | None = None
+    tags: list[str] = field(default_factory=list)
+    source_url: str | None = None
+    images: list[Image] = field(default_factory=list)
+    comment_count: int | None = None
+    rating: int | None = None
+    boilerplate_removed: list[str] = field(default_factory=list)
+
+    @property
+    def id(self) -> str:
+        """The archive-wide key: `<site>:<native id>`."""
+        return f"{self.site}:{self.native_id}"
+
+    def to_dict(self) -> dict[str, Any]:
+        """Plain data (images as dicts), as stored in golden files and passed to the archive."""
+        return asdict(self)
+
+
+@dataclass
+class ListingEntry:
+    """One post as a listing page shows it: enough to decide whether to fetch the article."""
+
+    native_id: str
+    url: str
+    title: str
+    published_at: str | None = None
+    author: str | None = None
+    category: str | None = None
+    comment_count: int | None = None
+    tags: list[str] = field(default_factory=list)
+
+    def to_dict(self) -> dict[str, Any]:
+        """Plain data, as stored in golden files."""
+        return asdict(self)

@@ -1,0 +1,59 @@
+"""Article → archive record: the one normalise step that crawls (and later re-extraction) share.
+
+Imports neither Scrapy nor the network, so any caller can use it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import unicodedata
+from dataclasses import asdict
+from typing import Any
+
+from .extract import EXTRACTOR_VERSION
+from .extract._text import clean_inline
+from .items import Article
+
+# What makes a new version of an article; counters (comments, rating) are not content.
+CONTENT_FIELDS = ("title", "lead", "body_text", "tags", "published_at", "author", "source_url")
+
+
+def _nfc(value: Any) -> Any:
+    if isinstance(value, str):
+        return unicodedata.normalize("NFC", value)
+    if isinstance(value, list):
+        return [_nfc(item) for item in value]
+    if isinstance(value, dict):
+        return {key: _nfc(item) for key, item in value.items()}
+    return value
+
+
+def unique_tags(tags: list[str]) -> list[str]:
+    """Tags trimmed, empty ones dropped, duplicates (ignoring case) removed, order kept."""
+    seen: set[str] = set()
+    kept = []
+    for tag in map(clean_inline, tags):
+        if tag and tag.casefold() not in seen:
+            seen.add(tag.casefold())
+            kept.append(tag)
+    return kept
+
+
+def content_hash(record: dict[str, Any]) -> str:
+    """SHA-256 over the fields whose change makes a new version of an article."""
+    payload = json.dumps([record[name] for name in CONTENT_FIELDS], ensure_ascii=False)
+    return hashlib.sha256(payload.encode("utf-8")).hexdigest()
+
+
+def to_record(article: Article) -> dict[str, Any]:
+    """The archive record of an article: NFC text, derived columns, content hash."""
+    record: dict[str, Any] = _nfc(asdict(article))
+    record["id"] = article.id
+    record["tags"] = unique_tags(record["tags"])
+    record["published_month"] = (record["published_at"] or "")[:7] or None
+    record["word_count"] = len(record["body_text"].split())
+    record["image_count"] = len(record["images"])
+    record["extractor_version"] = EXTRACTOR_VERSION
+    record["content_hash"] = content_hash(record)
+    return record

@@ -1,0 +1,46 @@
+"""Scrapy settings for Newsarchive, and Newsarchive's own settings, in one place.
+
+Polite defaults are for the real site: robots.txt obeyed, AutoThrottle on, at most two requests
+at a time per domain, a User-Agent that names the project. `LOOPBACK_SETTINGS` replaces the
+throttling for a mirror or simulator on this machine. Any of these can be changed for one run
+with `newsarchive crawl --setting KEY=VALUE`.
+"""
+
+from crawler import __version__
+
+PROJECT_URL = "https://github.com/newsarchive/newsarchive"
+
+BOT_NAME = "newsarchive"
+SPIDER_MODULES = ["spiders"]
+NEWSPIDER_MODULE = "spiders"
+USER_AGENT = f"Newsarchive/{__version__} (+{PROJECT_URL})"
+
+ROBOTSTXT_OBEY = True
+AUTOTHROTTLE_ENABLED = True
+AUTOTHROTTLE_START_DELAY = 2.0
+AUTOTHROTTLE_MAX_DELAY = 30.0
+AUTOTHROTTLE_TARGET_CONCURRENCY = 1.0
+DOWNLOAD_DELAY = 1.0
+CONCURRENT_REQUESTS = 16
+CONCURRENT_REQUESTS_PER_DOMAIN = 2
+DOWNLOAD_TIMEOUT = 30
+DOWNLOAD_MAXSIZE = 16 * 1024 * 1024
+DOWNLOAD_WARNSIZE = 4 * 1024 * 1024
+RETRY_TIMES = 3
+COOKIES_ENABLED = False
+TELNETCONSOLE_ENABLED = False
+LOG_LEVEL = "WARNING"
+
+ITEM_PIPELINES = {"crawler.pipelines.ArchivePipeline": 300}
+
+# Newsarchive's own settings, alphabetical.
+NEWSARCHIVE_BATCH_SIZE = 100  # articles written per transaction
+NEWSARCHIVE_DB = "archive.db"  # the archive the pipeline writes to
+NEWSARCHIVE_FAILURE_MIN_PAGES = 20  # article pages seen before the failure share is judged
+NEWSARCHIVE_FAILURE_SHARE = 0.05  # more extraction failures than this ends with exit code 3
+
+LOOPBACK_SETTINGS = {
+    "AUTOTHROTTLE_ENABLED": False,
+    "DOWNLOAD_DELAY": 0,
+    "CONCURRENT_REQUESTS_PER_DOMAIN": 16,
+}

@@ -1,0 +1,91 @@
+"""Shared fixtures: the site simulator on loopback and the real `newsarchive` command."""
+
+from __future__ import annotations
+
+import socket
+import subprocess
+import sys
+import threading
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from tests.sitesim import Corpus, SiteSimulator
+
+NEWSARCHIVE = Path(sys.executable).with_name("newsarchive")
+BOILERPLATE = (
+    "стань автором",
+    "присоединяйся к сообществу",
+    "Лого Сделано у нас",
+    "Хочешь всегда знать",
+    "никогда не пропускать",
+    "@sdelanounas_ru",
+    "Подпишись",
+    "Написать комментарий",
+    "Отмена",
+    "Для комментирования",
+    "зарегистрироваться",
+    "читать дальше",
+    "ВКонтакте",
+)
+
+
+@dataclass
+class RunningSite:
+    """A simulator serving on 127.0.0.1, with its corpus and request log."""
+
+    server: SiteSimulator
+    corpus: Corpus
+    request_log: Path
+
+    @property
+    def url(self) -> str:
+        host, port = self.server.server_address[:2]
+        return f"http://{host}:{port}"
+
+    def requests(self) -> list[str]:
+        if not self.request_log.exists():
+            return []
+        return self.request_log.read_text(encoding="utf-8").splitlines()
+
+
+def start_site(tmp_path: Path, articles: int, **options: object) -> RunningSite:
+    log = tmp_path / "requests.log"
+    corpus = Corpus(articles)
+    server = SiteSimulator(("127.0.0.1", 0), corpus, request_log=log, **options)  # type: ignore[arg-type]
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    return RunningSite(server, corpus, log)
+
+
+@pytest.fixture
+def site(tmp_path: Path) -> Iterator[RunningSite]:
+    """A simulated site of 35 articles (four listing pages of ten)."""
+    running = start_site(tmp_path, 35)
+    yield running
+    running.server.shutdown()
+    running.server.server_close()
+
+
+@pytest.fixture
+def forbidding_site(tmp_path: Path) -> Iterator[RunningSite]:
+    """A simulated site whose robots.txt forbids the listings."""
+    running = start_site(tmp_path, 5, forbid_listings=True)
+    yield running
+    running.server.shutdown()
+    running.server.server_close()
+
+
+def newsarchive(*args: str, timeout: float = 120) -> subprocess.CompletedProcess[str]:
+    """Run the installed `newsarchive` command, as a user would."""
+    return subprocess.run(
+        [str(NEWSARCHIVE), *args], capture_output=True, text=True, timeout=timeout, check=False
+    )
+
+
+def free_port() -> int:
+    """A TCP port nobody listens on right now."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]

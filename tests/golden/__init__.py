@@ -1,0 +1,1 @@
+"""Golden pages and the extraction each must give."""

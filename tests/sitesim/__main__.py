@@ -1,0 +1,38 @@
+"""Run the site simulator: `python -m tests.sitesim --port 8800 --articles 50`."""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+from pathlib import Path
+
+from .corpus import Corpus
+from .server import SiteSimulator
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description="Serve a simulated sdelanounas.ru on loopback.")
+    parser.add_argument("--host", default="127.0.0.1", help="address to listen on")
+    parser.add_argument("--port", type=int, default=8800, help="port (0 picks a free one)")
+    parser.add_argument("--articles", type=int, default=50, help="number of articles")
+    parser.add_argument("--per-page", type=int, default=10, help="posts per listing page")
+    parser.add_argument("--request-log", type=Path, help="append every request line here")
+    parser.add_argument(
+        "--forbid-listings", action="store_true", help="robots.txt disallows /blogs/"
+    )
+    args = parser.parse_args()
+    server = SiteSimulator(
+        (args.host, args.port),
+        Corpus(args.articles),
+        per_page=args.per_page,
+        request_log=args.request_log,
+        forbid_listings=args.forbid_listings,
+    )
+    host, port = server.server_address[:2]
+    print(f"serving {args.articles} articles on http://{host}:{port}/", flush=True)
+    with contextlib.suppress(KeyboardInterrupt):
+        server.serve_forever()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,77 @@
+"""The simulator's HTTP server: the site's URL scheme on 127.0.0.1, with a request log."""
+
+from __future__ import annotations
+
+import re
+import threading
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from urllib.parse import parse_qs, urlsplit
+
+from .corpus import Corpus
+from .pages import article_page, listing_page
+
+ARTICLE = re.compile(r"^/blogs/(\d+)/$")
+ROBOTS_ALLOW = "User-agent: *\nDisallow: /account/\nDisallow: /sphinxsearch/\n"
+ROBOTS_FORBID_LISTINGS = "User-agent: *\nDisallow: /blogs/\n"
+
+
+class SiteSimulator(ThreadingHTTPServer):
+    """Serves a Corpus; every request line is appended to `request_log` when given."""
+
+    daemon_threads = True
+
+    def __init__(
+        self,
+        address: tuple[str, int],
+        corpus: Corpus,
+        per_page: int = 10,
+        request_log: Path | None = None,
+        forbid_listings: bool = False,
+    ) -> None:
+        super().__init__(address, _Handler)
+        self.corpus = corpus
+        self.per_page = per_page
+        self.request_log = request_log
+        self.robots = ROBOTS_FORBID_LISTINGS if forbid_listings else ROBOTS_ALLOW
+        self._log_lock = threading.Lock()
+
+    def log_request_line(self, line: str) -> None:
+        if self.request_log is None:
+            return
+        with self._log_lock, self.request_log.open("a", encoding="utf-8") as log:
+            log.write(line + "\n")
+
+    def page(self, target: str) -> tuple[int, str, str]:
+        """(status, content type, body) for a request target."""
+        parts = urlsplit(target)
+        if parts.path == "/robots.txt":
+            return 200, "text/plain; charset=utf-8", self.robots
+        if parts.path == "/blogs/":
+            page = parse_qs(parts.query).get("page", ["0"])[0]
+            if not page.isdigit():
+                return 404, "text/html; charset=utf-8", "<h1>Not found</h1>"
+            articles = self.corpus.newest_first(int(page), self.per_page)
+            return 200, "text/html; charset=utf-8", listing_page(articles)
+        match = ARTICLE.match(parts.path)
+        if match and not parts.query and (article := self.corpus.get(int(match.group(1)))):
+            return 200, "text/html; charset=utf-8", article_page(article)
+        return 404, "text/html; charset=utf-8", "<html><body><h1>404</h1></body></html>"
+
+
+class _Handler(BaseHTTPRequestHandler):
+    server: SiteSimulator
+    protocol_version = "HTTP/1.1"
+
+    def do_GET(self) -> None:
+        self.server.log_request_line(f"GET {self.path} {self.headers.get('User-Agent', '')}")
+        status, content_type, text = self.server.page(self.path)
+        body = text.encode("utf-8")
+        self.send_response(status)
+        self.send_header("Content-Type", content_type)
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, format: str, *args: object) -> None:
+        """Quiet: the request log file is the record."""

@@ -1,0 +1,120 @@
+"""End to end: the real `newsarchive crawl` against the simulator over HTTP on 127.0.0.1."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import sqlite3
+from pathlib import Path
+
+from tests.conftest import BOILERPLATE, RunningSite, newsarchive
+
+
+def rows(db: Path, sql: str, params: tuple = ()) -> list[tuple]:
+    conn = sqlite3.connect(db)
+    try:
+        return conn.execute(sql, params).fetchall()
+    finally:
+        conn.close()
+
+
+def test_crawl_archives_every_article_once_and_clean(site: RunningSite, tmp_path: Path) -> None:
+    db = tmp_path / "archive.db"
+    result = newsarchive("crawl", "--base-url", site.url, "--db", str(db))
+    assert result.returncode == 0, result.stderr
+    assert f"{site.corpus.count} new" in result.stdout
+
+    stored = rows(
+        db, "SELECT id, title, published_at, author, category, tags, body_text FROM articles"
+    )
+    assert len(stored) == site.corpus.count
+    assert len({row[0] for row in stored}) == site.corpus.count
+    by_id = {row[0]: row for row in stored}
+    for article_id in site.corpus.ids:
+        truth = site.corpus.get(article_id)
+        assert truth is not None
+        _, title, published_at, author, category, tags, body = by_id[f"sdelanounas:{article_id}"]
+        assert title == truth.title.replace("\xa0", " ")
+        assert published_at == truth.published.isoformat()
+        assert (author, category) == (truth.author, truth.category[1])
+        assert json.loads(tags) == truth.tags
+        for text in BOILERPLATE:
+            assert text.lower() not in (title + body).lower(), f"{text!r} in {article_id}"
+
+    requests = site.requests()
+    assert all("Newsarchive/" in line for line in requests)
+    assert requests[0].startswith("GET /robots.txt")
+    assert not any("#" in line or "/account/" in line for line in requests)
+
+
+def test_second_crawl_adds_no_duplicates(site: RunningSite, tmp_path: Path) -> None:
+    db = tmp_path / "archive.db"
+    assert newsarchive("crawl", "--base-url", site.url, "--db", str(db)).returncode == 0
+    again = newsarchive("crawl", "--base-url", site.url, "--db", str(db))
+    assert again.returncode == 0, again.stderr
+    assert f"0 new, 0 updated, {site.corpus.count} unchanged" in again.stdout
+    assert rows(db, "SELECT count(*), count(DISTINCT id) FROM articles") == [
+        (site.corpus.count, site.corpus.count)
+    ]
+    assert rows(db, "PRAGMA integrity_check") == [("ok",)]
+
+
+def test_max_pages_bounds_the_walk(site: RunningSite, tmp_path: Path) -> None:
+    db = tmp_path / "archive.db"
+    result = newsarchive("crawl", "--base-url", site.url, "--db", str(db), "--max-pages", "2")
+    assert result.returncode == 0, result.stderr
+    newest = max(site.corpus.ids)
+    assert {row[0] for row in rows(db, "SELECT id FROM articles")} == {
+        f"sdelanounas:{i}" for i in range(newest - 19, newest + 1)
+    }
+    assert not any("page=2" in line for line in site.requests())
+
+
+def test_robots_forbidding_listings_is_one_line_and_non_zero(
+    forbidding_site: RunningSite, tmp_path: Path
+) -> None:
+    db = tmp_path / "archive.db"
+    result = newsarchive("crawl", "--base-url", forbidding_site.url, "--db", str(db))
+    assert result.returncode == 1
+    assert result.stderr.strip().splitlines() == [
+        f"Error: robots.txt of {forbidding_site.url} forbids the listing "
+        f"{forbidding_site.url}/blogs/?page=0"
+    ]
+    assert not any("/blogs/" in line for line in forbidding_site.requests())
+
+
+def test_unreachable_site_is_one_line(tmp_path: Path) -> None:
+    from tests.conftest import free_port
+
+    url = f"http://127.0.0.1:{free_port()}"
+    result = newsarchive(
+        "crawl", "--base-url", url, "--db", str(tmp_path / "a.db"), "--setting", "RETRY_TIMES=0"
+    )
+    assert result.returncode == 1
+    lines = result.stderr.strip().splitlines()
+    assert lines == [
+        f"Error: cannot reach {url} (Connection refused); offline, `make demo` crawls the local "
+        "simulator"
+    ]
+
+
+def test_bad_input_is_refused_before_touching_the_archive(
+    site: RunningSite, tmp_path: Path
+) -> None:
+    db = tmp_path / "archive.db"
+    assert (
+        newsarchive("crawl", "--base-url", site.url, "--db", str(db), "--max-pages", "1").returncode
+        == 0
+    )
+    digest = hashlib.sha256(db.read_bytes()).hexdigest()
+    cases = [
+        (("crawl", "nosuchsite", "--db", str(db)), "unknown site 'nosuchsite'"),
+        (("crawl", "--base-url", "ftp://example", "--db", str(db)), "bad --base-url"),
+        (("crawl", "--base-url", site.url, "--db", str(tmp_path)), "is a directory"),
+    ]
+    for args, message in cases:
+        result = newsarchive(*args)
+        assert result.returncode == 1, args
+        assert len(result.stderr.strip().splitlines()) == 1 and message in result.stderr
+        assert "Traceback" not in result.stderr
+    assert hashlib.sha256(db.read_bytes()).hexdigest() == digest

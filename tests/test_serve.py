@@ -1,0 +1,93 @@
+"""The real `newsarchive serve` over HTTP, on an archive that is not called archive.db."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import time
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+from urllib.parse import urlencode
+
+import pytest
+
+from tests.conftest import NEWSARCHIVE, free_port, newsarchive, start_site
+
+
+@pytest.fixture(scope="module")
+def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    tmp_path = tmp_path_factory.mktemp("served")
+    site = start_site(tmp_path, 35)
+    db = tmp_path / "other.db"
+    crawl = newsarchive("crawl", "--base-url", site.url, "--db", str(db))
+    site.server.shutdown()
+    site.server.server_close()
+    assert crawl.returncode == 0, crawl.stderr
+    port = free_port()
+    server = subprocess.Popen(
+        [str(NEWSARCHIVE), "serve", "--db", str(db), "--port", str(port)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+    )
+    url = f"http://127.0.0.1:{port}"
+    try:
+        wait_for(url, server)
+        yield url
+    finally:
+        server.terminate()
+        server.communicate(timeout=10)
+
+
+def wait_for(url: str, server: subprocess.Popen) -> None:
+    deadline = time.monotonic() + 20
+    while time.monotonic() < deadline:
+        if server.poll() is not None:
+            raise AssertionError(f"serve exited: {server.stdout.read() if server.stdout else ''}")
+        try:
+            urllib.request.urlopen(f"{url}/-/versions.json", timeout=1).close()
+            return
+        except OSError:
+            time.sleep(0.1)
+    raise AssertionError("serve did not answer within 20 s")
+
+
+def get_json(url: str, path: str, **params: str) -> dict:
+    with urllib.request.urlopen(f"{url}{path}?{urlencode(params)}", timeout=10) as response:
+        return json.load(response)
+
+
+def test_full_text_search_finds_the_seed_article(served: str) -> None:
+    found = get_json(served, "/other/articles.json", _search="Иннополис", _shape="objects")
+    titles = [row["title"] for row in found["rows"]]
+    assert titles == ["Инновационные города договорились о стратегическом партнерстве"]
+
+
+def test_word_in_no_article_finds_nothing(served: str) -> None:
+    found = get_json(served, "/other/articles.json", _search="квазипротуберанец", _shape="objects")
+    assert found["rows"] == []
+    assert found["filtered_table_rows_count"] == 0
+
+
+def test_metadata_facets_and_tag_labels(served: str) -> None:
+    articles = get_json(served, "/other/articles.json", _size="0")
+    assert set(articles["facet_results"]) == {"category", "author", "published_month"}
+    assert articles["suggested_facets"] == []
+    tags = get_json(served, "/other/article_tags.json", _size="0")
+    labels = [facet["label"] for facet in tags["facet_results"]["tag_id"]["results"]]
+    assert "Иннополис" in labels
+
+
+def test_canned_query_filters_articles_by_tag(served: str) -> None:
+    found = get_json(served, "/other/articles_with_tag.json", tag="Технополис GS", _shape="objects")
+    assert [row["title"] for row in found["rows"]] == [
+        "Инновационные города договорились о стратегическом партнерстве"
+    ]
+
+
+def test_serving_a_missing_archive_is_one_line(tmp_path: Path) -> None:
+    result = newsarchive("serve", "--db", str(tmp_path / "none.db"), "--port", str(free_port()))
+    assert result.returncode == 1
+    assert result.stderr.strip().splitlines() == [
+        f"Error: {tmp_path / 'none.db'} does not exist; crawl first or check --db"
+    ]

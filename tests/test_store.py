@@ -1,0 +1,152 @@
+"""The archive library on real SQLite files: schema, validation, upserts, search index, lock."""
+
+from __future__ import annotations
+
+import dataclasses
+import sqlite3
+from pathlib import Path
+
+import pytest
+
+from archive.exceptions import ArchiveLocked, NewerSchema, NotAnArchive
+from archive.schema import LATEST_VERSION
+from archive.store import Archive, check_archive, crawl_lock
+from crawler.extract import extract_article
+from crawler.normalise import to_record
+from tests.sitesim import Corpus
+from tests.sitesim.pages import article_page
+
+SEEN = "2026-11-27T00:00:00+00:00"
+
+
+def records(count: int = 6) -> list[dict]:
+    corpus = Corpus(count)
+    return [
+        to_record(extract_article(f"https://sdelanounas.ru/blogs/{i}/", article_page(article)))
+        for i in corpus.ids
+        if (article := corpus.get(i))
+    ]
+
+
+def fts_hits(archive: Archive, query: str) -> int:
+    sql = "SELECT count(*) FROM articles_fts WHERE articles_fts MATCH ?"
+    return archive.db.execute(sql, [query]).fetchone()[0]
+
+
+def test_new_archive_is_migrated_and_in_wal_mode(tmp_path: Path) -> None:
+    with Archive(tmp_path / "a.db") as archive:
+        assert archive.db.execute("PRAGMA user_version").fetchone()[0] == LATEST_VERSION
+        assert archive.db.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+        assert archive.db["articles"].pks == ["pk"]
+
+
+def test_saving_twice_creates_no_duplicates(tmp_path: Path) -> None:
+    batch = records()
+    with Archive(tmp_path / "a.db") as archive:
+        first = archive.save_articles(batch, SEEN)
+        second = archive.save_articles(batch, "2026-11-28T00:00:00+00:00")
+        assert (first.new, second.new, second.unchanged) == (len(batch), 0, len(batch))
+        assert archive.article_count() == len(batch)
+        tag_rows = archive.db.execute("SELECT count(*) FROM article_tags").fetchone()[0]
+        assert tag_rows == sum(len(record["tags"]) for record in batch)
+        first_seen = {row[0] for row in archive.db.execute("SELECT first_seen_at FROM articles")}
+        assert first_seen == {SEEN}
+
+
+def test_changed_content_updates_row_and_search_index(tmp_path: Path) -> None:
+    batch = records(3)
+    with Archive(tmp_path / "a.db") as archive:
+        archive.save_articles(batch, SEEN)
+        edited = {**batch[0], "title": "Уникальныйзаголовок", "tags": ["новый тег"]}
+        edited["content_hash"] = "changed"
+        counts = archive.save_articles([edited], SEEN)
+        assert counts.updated == 1
+        assert fts_hits(archive, "Уникальныйзаголовок") == 1
+        tags = archive.db.execute(
+            "SELECT t.name FROM article_tags at JOIN tags t ON t.id = at.tag_id "
+            "JOIN articles a ON a.pk = at.article_pk WHERE a.id = ?",
+            [batch[0]["id"]],
+        ).fetchall()
+        assert tags == [("новый тег",)]
+
+
+def test_a_new_comment_count_is_no_new_content(tmp_path: Path) -> None:
+    batch = records(2)
+    with Archive(tmp_path / "a.db") as archive:
+        archive.save_articles(batch, SEEN)
+        counts = archive.save_articles([{**batch[0], "comment_count": 999}], SEEN)
+        assert (counts.unchanged, counts.updated) == (1, 0)
+        stored = archive.db.execute(
+            "SELECT comment_count FROM articles WHERE id = ?", [batch[0]["id"]]
+        ).fetchone()[0]
+        assert stored == 999
+
+
+def test_search_index_survives_vacuum(tmp_path: Path) -> None:
+    batch = records(6)
+    with Archive(tmp_path / "a.db") as archive:
+        archive.save_articles(batch, SEEN)
+        archive.db.execute("DELETE FROM article_tags WHERE article_pk = 1")
+        archive.db.execute("DELETE FROM images WHERE article_pk = 1")
+        archive.db.execute("DELETE FROM articles WHERE pk = 1")
+        archive.db.conn.commit()
+        archive.db.execute("VACUUM")
+        sql = (
+            "SELECT a.title FROM articles_fts JOIN articles a ON a.pk = articles_fts.rowid "
+            "WHERE articles_fts MATCH ?"
+        )
+        title = batch[-1]["title"]
+        found = [row[0] for row in archive.db.execute(sql, [f'"{title}"'])]
+        assert title in found
+        assert archive.db.execute(
+            "INSERT INTO articles_fts(articles_fts) VALUES ('integrity-check')"
+        ).rowcount in (-1, 0, 1)
+
+
+def test_directory_is_refused(tmp_path: Path) -> None:
+    with pytest.raises(NotAnArchive, match="is a directory"):
+        check_archive(tmp_path)
+
+
+def test_text_file_is_refused_and_left_alone(tmp_path: Path) -> None:
+    path = tmp_path / "notes.db"
+    path.write_text("not a database", encoding="utf-8")
+    with pytest.raises(NotAnArchive, match="not a SQLite database"):
+        Archive(path)
+    assert path.read_text(encoding="utf-8") == "not a database"
+
+
+def test_newer_schema_is_refused(tmp_path: Path) -> None:
+    path = tmp_path / "future.db"
+    conn = sqlite3.connect(path)
+    conn.execute(f"PRAGMA user_version = {LATEST_VERSION + 1}")
+    conn.close()
+    with pytest.raises(NewerSchema, match="upgrade Newsarchive"):
+        Archive(path)
+
+
+def test_foreign_sqlite_database_is_refused(tmp_path: Path) -> None:
+    path = tmp_path / "other.db"
+    conn = sqlite3.connect(path)
+    conn.execute("CREATE TABLE things (x)")
+    conn.close()
+    with pytest.raises(NotAnArchive, match="not a Newsarchive archive"):
+        Archive(path)
+
+
+def test_second_lock_is_refused(tmp_path: Path) -> None:
+    path = tmp_path / "a.db"
+    with crawl_lock(path), pytest.raises(ArchiveLocked), crawl_lock(path):
+        pass
+    with crawl_lock(path):
+        pass
+
+
+def test_record_carries_every_article_field() -> None:
+    from crawler.items import Article
+
+    record = records(1)[0]
+    for field in dataclasses.fields(Article):
+        assert field.name in record
+    assert record["published_month"] == record["published_at"][:7]
+    assert record["word_count"] == len(record["body_text"].split())
