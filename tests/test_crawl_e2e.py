@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import hashlib
 import json
+import signal
 import sqlite3
+import subprocess
+import time
 from pathlib import Path
 
-from tests.conftest import BOILERPLATE, RunningSite, newsarchive
+from tests.conftest import BOILERPLATE, NEWSARCHIVE, RunningSite, newsarchive, start_site
 
 
 def rows(db: Path, sql: str, params: tuple = ()) -> list[tuple]:
@@ -118,3 +121,57 @@ def test_bad_input_is_refused_before_touching_the_archive(
         assert len(result.stderr.strip().splitlines()) == 1 and message in result.stderr
         assert "Traceback" not in result.stderr
     assert hashlib.sha256(db.read_bytes()).hexdigest() == digest
+
+
+def test_second_crawl_on_a_locked_archive_is_refused(site: RunningSite, tmp_path: Path) -> None:
+    from archive.store import crawl_lock
+
+    db = tmp_path / "archive.db"
+    with crawl_lock(db):
+        result = newsarchive("crawl", "--base-url", site.url, "--db", str(db))
+    assert result.returncode == 2
+    assert result.stderr.strip().splitlines() == [
+        f"Error: {db} is being written by another run; wait for it to finish"
+    ]
+    assert site.requests() == []
+
+
+def test_layout_drift_ends_with_exit_code_3(tmp_path: Path) -> None:
+    broken = start_site(tmp_path, 30, broken_every=3)
+    try:
+        db = tmp_path / "archive.db"
+        result = newsarchive("crawl", "--base-url", broken.url, "--db", str(db))
+    finally:
+        broken.server.shutdown()
+        broken.server.server_close()
+    assert result.returncode == 3
+    last = result.stderr.strip().splitlines()[-1]
+    assert last.startswith("Error: extraction failed on 10 of 30 article pages (33%)")
+    assert "extraction failed (no title)" in result.stderr
+    assert rows(db, "SELECT count(*) FROM articles") == [(20,)]
+
+
+def test_interrupted_crawl_exits_4_and_keeps_what_it_saved(tmp_path: Path) -> None:
+    slow = start_site(tmp_path, 30, delay=0.2)
+    db = tmp_path / "archive.db"
+    crawl = subprocess.Popen(
+        [str(NEWSARCHIVE), "crawl", "--base-url", slow.url, "--db", str(db)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        deadline = time.monotonic() + 20
+        while not any("/blogs/1000" in line for line in slow.requests()):
+            assert time.monotonic() < deadline, "the crawl never fetched an article"
+            time.sleep(0.05)
+        crawl.send_signal(signal.SIGINT)
+        _, stderr = crawl.communicate(timeout=30)
+    finally:
+        slow.server.shutdown()
+        slow.server.server_close()
+    assert crawl.returncode == 4, stderr
+    assert stderr.strip().splitlines()[-1].startswith("Error: interrupted; rerun to continue")
+    saved = rows(db, "SELECT count(*) FROM articles")[0][0]
+    assert 0 < saved < 30
+    assert rows(db, "PRAGMA integrity_check") == [("ok",)]

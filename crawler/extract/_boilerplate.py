@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import cache, cached_property
 
 from lxml import etree
 from lxml.html import HtmlElement
@@ -18,10 +19,14 @@ from ._text import clean_inline
 
 @dataclass(frozen=True)
 class ContainerRule:
-    """Elements matched by an XPath expression are page furniture."""
+    """Elements with one of these tags, classes, ids, id prefixes or ARIA roles are furniture."""
 
     name: str
-    xpath: str
+    tags: frozenset[str] = frozenset()
+    classes: frozenset[str] = frozenset()
+    ids: frozenset[str] = frozenset()
+    id_prefixes: tuple[str, ...] = ()
+    roles: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True)
@@ -31,38 +36,43 @@ class SignatureRule:
     name: str
     phrases: tuple[str, ...]
 
-    @property
+    @cached_property
     def pattern(self) -> re.Pattern[str]:
         return re.compile("|".join(self.phrases))
 
 
-def _class(name: str) -> str:
-    return f"contains(concat(' ', normalize-space(@class), ' '), ' {name} ')"
+def _rule(name: str, **kinds: str) -> ContainerRule:
+    """A rule from space-separated names: `_rule("ads", classes="banner_wide banner_hor")`."""
+    values = {kind: frozenset(names.split()) for kind, names in kinds.items()}
+    if "id_prefixes" in values:
+        values["id_prefixes"] = tuple(sorted(values["id_prefixes"]))  # type: ignore[assignment]
+    return ContainerRule(name, **values)  # type: ignore[arg-type]
 
 
-UNREADABLE = ContainerRule("scripts", "//script | //style | //noscript | //template | //iframe")
+UNREADABLE = (_rule("scripts", tags="script style noscript template iframe"),)
 
 PAGE_CHROME = (
-    ContainerRule("page-header", "//header | //*[@role='banner']"),
-    ContainerRule("page-footer", "//footer | //*[@role='contentinfo']"),
-    ContainerRule("navigation", f"//nav | //*[{_class('main-menu')}] | //*[@id='all']/menu"),
-    ContainerRule("sidebar", "//aside | //*[@id='sidebar']"),
-    ContainerRule(
+    _rule("page-header", tags="header", roles="banner"),
+    _rule("page-footer", tags="footer", roles="contentinfo"),
+    _rule("navigation", tags="nav menu", classes="main-menu", roles="navigation"),
+    _rule("sidebar", tags="aside", ids="sidebar", roles="complementary"),
+    _rule(
         "ads",
-        f"//*[{_class('banner_wide')} or {_class('banner_hor')} or {_class('banner-post')}]"
-        " | //*[starts-with(@id, 'yandex_rtb_') or starts-with(@id, 'yandex_ad')]",
+        classes="banner_wide banner_hor banner-post",
+        id_prefixes="yandex_rtb_ yandex_ad",
     ),
-    ContainerRule("map", f"//*[{_class('big_map')}]"),
-    ContainerRule("rating", f"//*[{_class('rate-block')}]"),
-    ContainerRule("forms", "//form | //textarea | //button | //input | //select"),
-    ContainerRule(
-        "share-toolbar",
-        f"//*[{_class('ya-share2')} or {_class('share')} or {_class('social_links_16')}]"
-        " | //*[(self::ul or self::div) and .//a and not(.//a[not("
-        "contains(@href, 'vk.com/share') or contains(@href, 'facebook.com/sharer')"
-        " or contains(@href, 'twitter.com/intent') or contains(@href, 't.me/share')"
-        " or contains(@href, 'connect.ok.ru') or contains(@href, 'odnoklassniki.ru/dk'))])]",
-    ),
+    _rule("map", classes="big_map"),
+    _rule("rating", classes="rate-block"),
+    _rule("forms", tags="form textarea button input select"),
+    _rule("share-toolbar", classes="ya-share2 share social_links_16"),
+)
+SHARE_LINKS = re.compile(
+    r"vk\.com/share|facebook\.com/sharer|twitter\.com/intent|t\.me/share|connect\.ok\.ru|"
+    r"odnoklassniki\.ru/dk"
+)
+_SHARE_LINK_XPATH = etree.XPath(
+    "//a[contains(@href, '/share') or contains(@href, '/sharer') or contains(@href, '/intent')"
+    " or contains(@href, 'connect.ok.ru') or contains(@href, 'odnoklassniki.ru/dk')]"
 )
 
 SIGNATURES = (
@@ -94,6 +104,8 @@ _TRIGGER = re.compile(
     re.IGNORECASE,
 )
 _LEFTOVER_ALLOWANCE = 3
+# No block of furniture text is longer than this; longer blocks are never compared.
+_LONGEST_FURNITURE = 600
 
 
 def drop(element: HtmlElement) -> None:
@@ -101,17 +113,70 @@ def drop(element: HtmlElement) -> None:
     element.drop_tree()
 
 
+_WITH_ATTRIBUTES = etree.XPath("//*[@class or @id or @role]")
+
+
+class _RuleIndex:
+    """The rules of one pass, indexed by tag, class, id and role for one lookup per element."""
+
+    def __init__(self, rules: tuple[ContainerRule, ...]) -> None:
+        self.order = [rule.name for rule in rules]
+        self.tags = {tag: rule.name for rule in reversed(rules) for tag in rule.tags}
+        self.classes = {name: rule.name for rule in reversed(rules) for name in rule.classes}
+        self.ids = {name: rule.name for rule in reversed(rules) for name in rule.ids}
+        self.roles = {name: rule.name for rule in reversed(rules) for name in rule.roles}
+        self.prefixes = [(prefix, rule.name) for rule in rules for prefix in rule.id_prefixes]
+
+    def by_attributes(self, element: HtmlElement) -> str | None:
+        for name in (element.get("class") or "").split():
+            if name in self.classes:
+                return self.classes[name]
+        id_ = element.get("id")
+        if id_:
+            if id_ in self.ids:
+                return self.ids[id_]
+            for prefix, rule in self.prefixes:
+                if id_.startswith(prefix):
+                    return rule
+        return self.roles.get(element.get("role") or "")
+
+
+@cache
+def _index(rules: tuple[ContainerRule, ...]) -> _RuleIndex:
+    return _RuleIndex(rules)
+
+
 def remove_containers(
     root: HtmlElement, rules: tuple[ContainerRule, ...], fired: list[str]
 ) -> None:
     """Remove every element matched by a container rule, noting each rule that fired."""
-    for rule in rules:
-        matches = root.xpath(rule.xpath)
-        for element in matches:
-            if element.getparent() is not None:
-                drop(element)
-        if matches and rule.name not in fired:
-            fired.append(rule.name)
+    index = _index(rules)
+    doomed = [(element, index.tags[element.tag]) for element in root.iter(*index.tags)]
+    if index.classes or index.ids or index.prefixes or index.roles:
+        for element in _WITH_ATTRIBUTES(root):
+            if (rule := index.by_attributes(element)) is not None:
+                doomed.append((element, rule))
+    matched = set()
+    for element, rule in doomed:
+        if _attached(element, root):
+            drop(element)
+            matched.add(rule)
+    fired.extend(name for name in index.order if name in matched and name not in fired)
+
+
+def remove_share_toolbars(root: HtmlElement, fired: list[str]) -> None:
+    """Remove lists and boxes made only of share links, whatever their class names."""
+    for link in _SHARE_LINK_XPATH(root):
+        if not SHARE_LINKS.search(link.get("href", "")) or not _attached(link, root):
+            continue
+        box = next(link.iterancestors("ul", "div"), None)
+        if box is None:
+            continue
+        hrefs = [a.get("href", "") for a in box.iter("a")]
+        if all(SHARE_LINKS.search(href) for href in hrefs):
+            drop(box)
+            if "share-toolbar" not in fired:
+                fired.append("share-toolbar")
 
 
 def _normalised(element: HtmlElement) -> str:
@@ -133,6 +198,8 @@ def _largest_furniture(element: HtmlElement, stop: HtmlElement) -> tuple[HtmlEle
     found = None
     node: HtmlElement | None = element
     while node is not None and node is not stop:
+        if len(node.text_content()) > _LONGEST_FURNITURE:
+            break
         rule = _signature_of(_normalised(node))
         if rule is None:
             break

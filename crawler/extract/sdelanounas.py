@@ -11,12 +11,19 @@ import re
 from urllib.parse import unquote, urljoin, urlsplit
 
 import lxml.html
+from lxml import etree
 from lxml.html import HtmlElement, soupparser
 
 from ..exceptions import ExtractionFailed
 from ..items import Article, Image, ListingEntry
 from ._body import body_blocks, body_html, normalise_tree_text
-from ._boilerplate import PAGE_CHROME, UNREADABLE, remove_containers, remove_signatures
+from ._boilerplate import (
+    PAGE_CHROME,
+    UNREADABLE,
+    remove_containers,
+    remove_share_toolbars,
+    remove_signatures,
+)
 from ._content import common_ancestor, contains, densest_text_container, first_match
 from ._dates import find_russian_numeric, parse_iso
 from ._text import clean_inline
@@ -79,9 +86,10 @@ def repair(html: str) -> HtmlElement | None:
 
 def _extract(url: str, native_id: str, root: HtmlElement) -> Article:
     fired: list[str] = []
-    remove_containers(root, (UNREADABLE,), fired)
+    remove_containers(root, UNREADABLE, fired)
     rating = _rating(root)
     remove_containers(root, PAGE_CHROME, fired)
+    remove_share_toolbars(root, fired)
     remove_signatures(root, fired)
 
     title_element = first_match(root, TITLE_XPATHS)
@@ -131,8 +139,11 @@ def _extract(url: str, native_id: str, root: HtmlElement) -> Article:
     )
 
 
+_RATING = etree.XPath("//*[contains(@class, 'rate-block')]//*[contains(@class, 'rating')]")
+
+
 def _rating(root: HtmlElement) -> int | None:
-    found = root.xpath("//*[contains(@class, 'rate-block')]//*[contains(@class, 'rating')]")
+    found = _RATING(root)
     if not found:
         return None
     text = clean_inline(found[0].text_content()).replace("−", "-")

@@ -20,6 +20,10 @@ def main() -> None:
     parser.add_argument(
         "--forbid-listings", action="store_true", help="robots.txt disallows /blogs/"
     )
+    parser.add_argument("--delay", type=float, default=0.0, help="seconds to wait per article")
+    parser.add_argument(
+        "--broken-every", type=int, default=0, help="serve every N-th article unreadable"
+    )
     args = parser.parse_args()
     server = SiteSimulator(
         (args.host, args.port),
@@ -27,6 +31,8 @@ def main() -> None:
         per_page=args.per_page,
         request_log=args.request_log,
         forbid_listings=args.forbid_listings,
+        delay=args.delay,
+        broken_every=args.broken_every,
     )
     host, port = server.server_address[:2]
     print(f"serving {args.articles} articles on http://{host}:{port}/", flush=True)

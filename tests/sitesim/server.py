@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import threading
+import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
@@ -14,10 +15,16 @@ from .pages import article_page, listing_page
 ARTICLE = re.compile(r"^/blogs/(\d+)/$")
 ROBOTS_ALLOW = "User-agent: *\nDisallow: /account/\nDisallow: /sphinxsearch/\n"
 ROBOTS_FORBID_LISTINGS = "User-agent: *\nDisallow: /blogs/\n"
+# What an article looks like to an extractor after a redesign it cannot follow at all.
+UNRECOGNISABLE_PAGE = "<html><body><div id='app'>Загрузка…</div></body></html>"
 
 
 class SiteSimulator(ThreadingHTTPServer):
-    """Serves a Corpus; every request line is appended to `request_log` when given."""
+    """Serves a Corpus; every request line is appended to `request_log` when given.
+
+    `delay` slows every article response; `broken_every=N` serves every N-th article (by id)
+    as a page no extractor can read.
+    """
 
     daemon_threads = True
 
@@ -28,12 +35,16 @@ class SiteSimulator(ThreadingHTTPServer):
         per_page: int = 10,
         request_log: Path | None = None,
         forbid_listings: bool = False,
+        delay: float = 0.0,
+        broken_every: int = 0,
     ) -> None:
         super().__init__(address, _Handler)
         self.corpus = corpus
         self.per_page = per_page
         self.request_log = request_log
         self.robots = ROBOTS_FORBID_LISTINGS if forbid_listings else ROBOTS_ALLOW
+        self.delay = delay
+        self.broken_every = broken_every
         self._log_lock = threading.Lock()
 
     def log_request_line(self, line: str) -> None:
@@ -55,6 +66,10 @@ class SiteSimulator(ThreadingHTTPServer):
             return 200, "text/html; charset=utf-8", listing_page(articles)
         match = ARTICLE.match(parts.path)
         if match and not parts.query and (article := self.corpus.get(int(match.group(1)))):
+            if self.delay:
+                time.sleep(self.delay)
+            if self.broken_every and article.id % self.broken_every == 0:
+                return 200, "text/html; charset=utf-8", UNRECOGNISABLE_PAGE
             return 200, "text/html; charset=utf-8", article_page(article)
         return 404, "text/html; charset=utf-8", "<html><body><h1>404</h1></body></html>"
 
