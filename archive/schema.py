@@ -78,7 +78,39 @@ INITIAL = """
         END;
 """
 
+PROVENANCE_AND_AUDIT = """
+ALTER TABLE articles ADD COLUMN published_at_source TEXT;
+ALTER TABLE articles ADD COLUMN modified_at TEXT;
+ALTER TABLE articles ADD COLUMN modified_at_source TEXT;
+ALTER TABLE articles ADD COLUMN extraction_method TEXT NOT NULL DEFAULT 'profile';
+CREATE INDEX articles_extraction_method ON articles (extraction_method);
+
+CREATE TABLE removals (
+    article_pk INTEGER NOT NULL REFERENCES articles (pk),
+    rule TEXT NOT NULL,
+    kind TEXT NOT NULL,
+    blocks INTEGER NOT NULL,
+    sample TEXT,
+    PRIMARY KEY (article_pk, rule)
+);
+CREATE INDEX removals_rule ON removals (rule);
+
+CREATE TABLE failed_pages (
+    url TEXT PRIMARY KEY,
+    site TEXT NOT NULL,
+    reason TEXT NOT NULL,
+    first_failed_at TEXT NOT NULL,
+    last_failed_at TEXT NOT NULL,
+    attempts INTEGER NOT NULL
+);
+CREATE INDEX failed_pages_reason ON failed_pages (reason);
+"""
+
 # Each entry is a SQL script, applied once, in order, in one transaction with its version bump.
-MIGRATIONS: tuple[str, ...] = (INITIAL,)
+MIGRATIONS: tuple[str, ...] = (INITIAL, PROVENANCE_AND_AUDIT)
 LATEST_VERSION = len(MIGRATIONS)
-REQUIRED_TABLES = ("articles", "tags", "article_tags", "images", "articles_fts")
+# The tables each schema version must have: a version whose tables are missing is damaged.
+REQUIRED_TABLES = {
+    1: ("articles", "tags", "article_tags", "images", "articles_fts"),
+    2: ("articles", "tags", "article_tags", "images", "articles_fts", "removals", "failed_pages"),
+}

@@ -28,7 +28,8 @@ ARTICLE_COLUMNS = (
     "id", "site", "url", "title", "lead", "body_text", "body_html", "published_at",
     "published_month", "author", "author_login", "category", "tags", "source_url",
     "comment_count", "rating", "word_count", "image_count", "content_hash",
-    "extractor_version", "boilerplate_removed",
+    "extractor_version", "boilerplate_removed", "published_at_source", "modified_at",
+    "modified_at_source", "extraction_method",
 )  # fmt: skip
 COUNTERS = ("comment_count", "rating")
 
@@ -82,7 +83,7 @@ def _check_schema(path: Path) -> None:
         )
     if version == 0 and tables:
         raise NotAnArchive(f"{path} is a SQLite database but not a Newsarchive archive")
-    missing = [table for table in REQUIRED_TABLES if version and table not in tables]
+    missing = [table for table in REQUIRED_TABLES.get(version, ()) if table not in tables]
     if missing:
         raise NotAnArchive(f"{path} lacks tables {', '.join(missing)}; it is damaged")
 
@@ -146,6 +147,7 @@ class Archive:
         with self.db.atomic():
             for record in records:
                 outcome = self._save_article(record, seen_at)
+                self.db.execute("DELETE FROM failed_pages WHERE url = ?", [record["url"]])
                 setattr(counts, outcome, getattr(counts, outcome) + 1)
         return counts
 
@@ -167,7 +169,8 @@ class Archive:
             articles.update(pk, {**row, "last_seen_at": seen_at})
             outcome = "updated"
         self._replace_tags(pk, record["tags"])
-        self._replace_images(pk, record["images"])
+        self._replace_rows("images", pk, record["images"])
+        self._replace_rows("removals", pk, record["removals"])
         return outcome
 
     def _replace_tags(self, article_pk: int, names: list[str]) -> None:
@@ -185,12 +188,23 @@ class Archive:
             for position, name in enumerate(names)
         )
 
-    def _replace_images(self, article_pk: int, images: list[dict[str, Any]]) -> None:
-        self.db.execute("DELETE FROM images WHERE article_pk = ?", [article_pk])
-        self.db.table("images").insert_all(
-            {"article_pk": article_pk, "position": position, **image}
-            for position, image in enumerate(images)
-        )
+    def _replace_rows(self, table: str, article_pk: int, rows: list[dict[str, Any]]) -> None:
+        self.db.execute(f"DELETE FROM {table} WHERE article_pk = ?", [article_pk])
+        if table == "images":
+            rows = [{"position": position, **row} for position, row in enumerate(rows)]
+        self.db.table(table).insert_all({"article_pk": article_pk, **row} for row in rows)
+
+    def record_failures(self, failures: Iterable[dict[str, str]], seen_at: str) -> None:
+        """Keep each page that failed (url, site, reason), counting repeated failures."""
+        with self.db.atomic():
+            for failure in failures:
+                self.db.execute(
+                    "INSERT INTO failed_pages (url, site, reason, first_failed_at, last_failed_at,"
+                    " attempts) VALUES (:url, :site, :reason, :seen, :seen, 1)"
+                    " ON CONFLICT (url) DO UPDATE SET reason = excluded.reason,"
+                    " last_failed_at = excluded.last_failed_at, attempts = attempts + 1",
+                    {**failure, "seen": seen_at},
+                )
 
     def article_count(self) -> int:
         """How many articles the archive holds."""

@@ -17,6 +17,16 @@ class Image:
 
 
 @dataclass
+class Removal:
+    """Blocks one boilerplate rule removed from a page: the audit trail of extraction."""
+
+    rule: str
+    kind: str  # "container" (matched by markup) or "signature" (matched by its known text)
+    blocks: int
+    sample: str  # the start of the first removed block's text
+
+
+@dataclass
 class Article:
     """An article as extracted from one page, before normalisation adds hashes and counts."""
 
@@ -28,6 +38,9 @@ class Article:
     body_html: str
     lead: str | None = None
     published_at: str | None = None
+    published_at_source: str | None = None
+    modified_at: str | None = None
+    modified_at_source: str | None = None
     author: str | None = None
     author_login: str | None = None
     category: str | None = None
@@ -36,7 +49,8 @@ class Article:
     images: list[Image] = field(default_factory=list)
     comment_count: int | None = None
     rating: int | None = None
-    boilerplate_removed: list[str] = field(default_factory=list)
+    removals: list[Removal] = field(default_factory=list)
+    extraction_method: str = "profile"  # "profile" (the site's layouts) or "fallback" (generic)
 
     @property
     def id(self) -> str:
@@ -63,4 +77,17 @@ class ListingEntry:
 
     def to_dict(self) -> dict[str, Any]:
         """Plain data, as stored in golden files."""
+        return asdict(self)
+
+
+@dataclass
+class PageFailure:
+    """A page that could not be archived, and why: kept so nothing fails silently."""
+
+    site: str
+    url: str
+    reason: str
+
+    def to_dict(self) -> dict[str, Any]:
+        """Plain data, as the archive stores it."""
         return asdict(self)

@@ -51,6 +51,7 @@ def to_record(article: Article) -> dict[str, Any]:
     record: dict[str, Any] = _nfc(asdict(article))
     record["id"] = article.id
     record["tags"] = unique_tags(record["tags"])
+    record["boilerplate_removed"] = [removal["rule"] for removal in record["removals"]]
     record["published_month"] = (record["published_at"] or "")[:7] or None
     record["word_count"] = len(record["body_text"].split())
     record["image_count"] = len(record["images"])

@@ -10,7 +10,7 @@ from scrapy.crawler import Crawler
 
 from archive.store import Archive, SaveCounts
 
-from .items import Article
+from .items import Article, PageFailure
 from .normalise import to_record
 
 
@@ -28,6 +28,7 @@ class ArchivePipeline:
         self.stats = crawler.stats
         self.archive: Archive | None = None
         self.pending: list[dict[str, Any]] = []
+        self.failures: list[dict[str, Any]] = []
         self.counts = SaveCounts()
 
     @classmethod
@@ -42,9 +43,12 @@ class ArchivePipeline:
     def open_spider(self) -> None:
         self.archive = Archive(self.db_path)
 
-    def process_item(self, item: Article) -> Article:
-        self.pending.append(to_record(item))
-        if len(self.pending) >= self.batch_size:
+    def process_item(self, item: Article | PageFailure) -> Article | PageFailure:
+        if isinstance(item, PageFailure):
+            self.failures.append(item.to_dict())
+        else:
+            self.pending.append(to_record(item))
+        if len(self.pending) + len(self.failures) >= self.batch_size:
             self._flush()
         return item
 
@@ -56,7 +60,11 @@ class ArchivePipeline:
             self.stats.set_value(f"newsarchive/articles_{name}", getattr(self.counts, name))
 
     def _flush(self) -> None:
-        if not self.pending or self.archive is None:
+        if self.archive is None:
             return
-        self.counts.add(self.archive.save_articles(self.pending, utc_now()))
-        self.pending = []
+        if self.pending:
+            self.counts.add(self.archive.save_articles(self.pending, utc_now()))
+            self.pending = []
+        if self.failures:
+            self.archive.record_failures(self.failures, utc_now())
+            self.failures = []

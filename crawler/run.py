@@ -112,20 +112,29 @@ def judge(
     }
     summary = (
         f"{counts['new']} new, {counts['updated']} updated, {counts['unchanged']} unchanged, "
-        f"{failed} failed extraction, {stats.get('newsarchive/fetch_failed', 0)} failed fetch; "
+        f"{failed} failed extraction, {stats.get('newsarchive/extraction_fallback', 0)} by "
+        f"fallback, {stats.get('newsarchive/fetch_failed', 0)} failed fetch, "
+        f"{stats.get('newsarchive/absent', 0)} absent; "
         f"{stats.get('downloader/response_count', 0)} responses in {seconds:.1f} s -> {db}"
     )
     if refusal:
         return CrawlResult(EXIT_USAGE, refusal, stats)
     if stats.get("finish_reason") == "shutdown":
         return CrawlResult(EXIT_INTERRUPTED, f"interrupted; rerun to continue ({summary})", stats)
-    share = failed / pages if pages else 0.0
-    if pages >= settings.getint("NEWSARCHIVE_FAILURE_MIN_PAGES") and share > settings.getfloat(
-        "NEWSARCHIVE_FAILURE_SHARE"
-    ):
+    rescued = stats.get("newsarchive/extraction_fallback", 0)
+    share = (failed + rescued) / pages if pages else 0.0
+    threshold = settings.getfloat("NEWSARCHIVE_FAILURE_SHARE")
+    if pages >= settings.getint("NEWSARCHIVE_FAILURE_MIN_PAGES") and share > threshold:
+        reasons = ", ".join(
+            f"{key.rsplit('/', 1)[1]}: {count}"
+            for key, count in sorted(stats.items())
+            if key.startswith("newsarchive/extraction_failed/")
+        )
         message = (
-            f"extraction failed on {failed} of {pages} article pages ({share:.0%}): "
-            f"the site's layout may have changed; see the warnings above ({summary})"
+            f"layout drift: extraction failed on {failed} of {pages} article pages"
+            f"{f' ({reasons})' if reasons else ''} and {rescued} more needed the generic "
+            f"fallback, {share:.0%} > {threshold:.0%}; the site's layout may have changed, "
+            f"see the table failed_pages in {db} ({summary})"
         )
         return CrawlResult(EXIT_EXTRACTION, message, stats)
     return CrawlResult(EXIT_OK, summary, stats)

@@ -9,10 +9,12 @@ from urllib.parse import urlsplit
 import scrapy
 from scrapy.exceptions import IgnoreRequest
 from scrapy.http import Response
+from scrapy.spidermiddlewares.httperror import HttpError
 from twisted.python.failure import Failure
 
 from crawler.exceptions import ExtractionFailed
 from crawler.extract import decode_html, extract_article, parse_listing
+from crawler.items import PageFailure
 from crawler.sites import get_site
 
 SITE = get_site("sdelanounas")
@@ -69,13 +71,20 @@ class SdelanounasSpider(scrapy.Spider):
             yield self.listing_request(page + 1)
 
     def parse_article(self, response: Response) -> Any:
-        self.crawler.stats.inc_value("newsarchive/article_pages")
+        stats = self.crawler.stats
+        stats.inc_value("newsarchive/article_pages")
         try:
-            yield extract_article(response.url, page_text(response))
+            article = extract_article(response.url, page_text(response))
         except ExtractionFailed as failure:
-            self.crawler.stats.inc_value("newsarchive/extraction_failed")
-            self.crawler.stats.inc_value(f"newsarchive/extraction_failed/{failure.reason}")
+            stats.inc_value("newsarchive/extraction_failed")
+            stats.inc_value(f"newsarchive/extraction_failed/{failure.reason}")
             self.logger.warning("extraction failed (%s): %s", failure.reason, response.url)
+            yield PageFailure(SITE.name, response.url, failure.reason)
+            return
+        if article.extraction_method == "fallback":
+            stats.inc_value("newsarchive/extraction_fallback")
+            self.logger.warning("extracted by the generic fallback: %s", response.url)
+        yield article
 
     def listing_failed(self, failure: Failure) -> None:
         request = failure.request  # type: ignore[attr-defined]
@@ -87,7 +96,11 @@ class SdelanounasSpider(scrapy.Spider):
             self.refusal = f"cannot fetch {request.url}: {failure.getErrorMessage()}"
         self.logger.error("listing failed: %s (%s)", request.url, failure.getErrorMessage())
 
-    def article_failed(self, failure: Failure) -> None:
+    def article_failed(self, failure: Failure) -> Any:
         request = failure.request  # type: ignore[attr-defined]
+        if failure.check(HttpError) and failure.value.response.status in (404, 410):
+            self.crawler.stats.inc_value("newsarchive/absent")
+            return
         self.crawler.stats.inc_value("newsarchive/fetch_failed")
         self.logger.error("article failed: %s (%s)", request.url, failure.getErrorMessage())
+        yield PageFailure(SITE.name, request.url, f"fetch: {failure.getErrorMessage()}")

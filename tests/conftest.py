@@ -51,9 +51,11 @@ class RunningSite:
         return self.request_log.read_text(encoding="utf-8").splitlines()
 
 
-def start_site(tmp_path: Path, articles: int, **options: object) -> RunningSite:
+def start_site(
+    tmp_path: Path, articles: int, layout: str | None = None, **options: object
+) -> RunningSite:
     log = tmp_path / "requests.log"
-    corpus = Corpus(articles)
+    corpus = Corpus(articles, layout)
     server = SiteSimulator(("127.0.0.1", 0), corpus, request_log=log, **options)  # type: ignore[arg-type]
     threading.Thread(target=server.serve_forever, daemon=True).start()
     return RunningSite(server, corpus, log)

@@ -54,7 +54,7 @@ def test_real_text_mentioning_telegram_stays() -> None:
     )
     article = extract_article(URL, page(f"<p>Первый абзац о заводе.</p><p>{mention}</p>"))
     assert mention in article.body_text
-    assert "telegram-prompt" not in article.boilerplate_removed
+    assert "telegram-prompt" not in [removal.rule for removal in article.removals]
 
 
 def test_signature_removes_furniture_in_unknown_markup() -> None:
@@ -66,7 +66,9 @@ def test_signature_removes_furniture_in_unknown_markup() -> None:
     )
     article = extract_article(URL, page(body))
     assert article.body_text == "Текст статьи о новом заводе."
-    assert article.boilerplate_removed == ["telegram-prompt"]
+    assert [(removal.rule, removal.kind) for removal in article.removals] == [
+        ("telegram-prompt", "signature")
+    ]
 
 
 def test_text_is_normalised_and_structure_kept() -> None:
@@ -130,3 +132,23 @@ def test_markup_lxml_loses_is_repaired_by_beautifulsoup(broken: str) -> None:
     assert article.title == "Заголовок статьи"
     assert article.body_text == "Текст о заводе."
     assert article.published_at == "2019-03-05T12:00:00+03:00"
+
+
+def test_thin_profile_body_is_rescued_by_the_fallback_and_marked() -> None:
+    long_text = " ".join(["Завод нарастил выпуск продукции и открыл новый цех."] * 12)
+    html = f"""<html><body><h1 class="h1_openblog">Заголовок</h1>
+      <div class="info"><span>05.03.2019 12:00</span></div>
+      <div class="text __sun_article_text"><p>Коротко.</p></div>
+      <div class="x-new-body"><p>{long_text}</p><p>{long_text}</p></div></body></html>"""
+    article = extract_article(URL, html)
+    assert article.extraction_method == "fallback"
+    assert article.body_text == f"{long_text}\n\n{long_text}"
+
+
+def test_profile_body_of_a_short_news_item_is_kept() -> None:
+    html = """<html><body><h1 class="h1_openblog">Заголовок</h1>
+      <div class="info"><span>05.03.2019 12:00</span></div>
+      <div class="text __sun_article_text"><p>Завод открыт.</p></div>
+      <div class="related"><p>Короткая подпись.</p></div></body></html>"""
+    article = extract_article(URL, html)
+    assert (article.extraction_method, article.body_text) == ("profile", "Завод открыт.")

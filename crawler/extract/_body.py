@@ -7,9 +7,9 @@ from collections.abc import Iterator
 
 import nh3
 from lxml import etree
-from lxml.html import HtmlElement
 
 from ._text import clean_block, clean_inline, normalise_fragment
+from ._tree import Element, text_of
 
 CONTAINERS = frozenset(
     [
@@ -42,17 +42,12 @@ _EMPTY_PARAGRAPH = re.compile(r"<p>(?:\s|<br>)*</p>")
 ALLOWED_ATTRIBUTES = {"a": {"href", "title"}, "td": {"colspan", "rowspan"}, "th": {"colspan"}}
 
 
-def body_blocks(element: HtmlElement) -> list[str]:
+def body_blocks(element: Element) -> list[str]:
     """Readable text blocks (paragraphs, headings, lists, tables) in document order."""
     return [block for block in _blocks(element) if block]
 
 
-def body_text(element: HtmlElement) -> str:
-    """Paragraphs separated by a blank line; list items and table rows one per line."""
-    return "\n\n".join(body_blocks(element))
-
-
-def _blocks(element: HtmlElement) -> Iterator[str]:
+def _blocks(element: Element) -> Iterator[str]:
     inline: list[str] = [element.text or ""]
     for child in element:
         tag = child.tag if isinstance(child.tag, str) else None
@@ -61,51 +56,64 @@ def _blocks(element: HtmlElement) -> Iterator[str]:
             inline = []
             yield from _block(child, tag)
         elif tag is not None:
-            inline.append(child.text_content())
+            inline.append(text_of(child))
         inline.append(child.tail or "")
     yield clean_inline("".join(inline))
 
 
-def _block(element: HtmlElement, tag: str) -> Iterator[str]:
+def _block(element: Element, tag: str) -> Iterator[str]:
     if tag in HEADINGS:
-        yield clean_inline(element.text_content())
+        yield clean_inline(text_of(element))
     elif tag in LISTS:
         yield _list_text(element, numbered=tag == "ol")
     elif tag == "table":
         yield _table_text(element)
     elif tag == "pre":
-        yield clean_block(element.text_content())
+        yield clean_block(text_of(element))
     elif tag in ("br", "hr"):
         return
+    elif not any(child.tag in BLOCKS for child in element):
+        yield clean_inline(text_of(element))
     else:
         yield from _blocks(element)
 
 
-def _list_text(element: HtmlElement, numbered: bool) -> str:
-    items = [clean_inline(li.text_content()) for li in element.iterchildren("li")]
-    items = [item for item in items if item]
-    if numbered:
-        return "\n".join(f"{n}. {item}" for n, item in enumerate(items, 1))
-    return "\n".join(f"- {item}" for item in items)
+def _list_text(element: Element, numbered: bool, depth: int = 0) -> str:
+    lines = []
+    for number, item in enumerate(element.iterchildren("li"), 1):
+        nested = [child for child in item if child.tag in LISTS]
+        own = (item.text or "") + "".join(
+            ("" if child in nested else text_of(child)) + (child.tail or "")
+            for child in item
+            if isinstance(child.tag, str)
+        )
+        text = clean_inline(own)
+        if text:
+            marker = f"{number}." if numbered else "-"
+            lines.append(f"{'  ' * depth}{marker} {text}")
+        lines.extend(
+            _list_text(child, numbered=child.tag == "ol", depth=depth + 1) for child in nested
+        )
+    return "\n".join(line for line in lines if line)
 
 
-def _table_text(element: HtmlElement) -> str:
+def _table_text(element: Element) -> str:
     rows = []
     for row in element.iter("tr"):
-        cells = [clean_inline(cell.text_content()) for cell in row if cell.tag in ("td", "th")]
+        cells = [clean_inline(text_of(cell)) for cell in row if cell.tag in ("td", "th")]
         if any(cells):
             rows.append(" | ".join(cells))
     return "\n".join(rows)
 
 
-def body_html(element: HtmlElement) -> str:
+def body_html(element: Element) -> str:
     """The body's inner HTML, sanitised: structure and links kept, scripts and handlers gone."""
     inner = (element.text or "") + "".join(
         etree.tostring(child, encoding="unicode", method="html", with_tail=True)
         for child in element
     )
     cleaned = nh3.clean(
-        inner,
+        normalise_fragment(inner),
         tags=ALLOWED_TAGS,
         attributes=ALLOWED_ATTRIBUTES,
         url_schemes={"http", "https", "mailto"},
@@ -113,12 +121,3 @@ def body_html(element: HtmlElement) -> str:
         strip_comments=True,
     )
     return _EMPTY_PARAGRAPH.sub("", cleaned).strip()
-
-
-def normalise_tree_text(element: HtmlElement) -> None:
-    """Normalise every text node in place (NFC, `&nbsp;`, soft hyphens, zero-width marks)."""
-    for node in element.iter():
-        if node.text:
-            node.text = normalise_fragment(node.text)
-        if node.tail and node is not element:
-            node.tail = normalise_fragment(node.tail)

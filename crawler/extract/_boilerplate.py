@@ -12,9 +12,10 @@ from dataclasses import dataclass
 from functools import cache, cached_property
 
 from lxml import etree
-from lxml.html import HtmlElement
 
+from ..items import Removal
 from ._text import clean_inline
+from ._tree import Element, drop, text_of
 
 
 @dataclass(frozen=True)
@@ -49,13 +50,14 @@ def _rule(name: str, **kinds: str) -> ContainerRule:
     return ContainerRule(name, **values)  # type: ignore[arg-type]
 
 
-UNREADABLE = (_rule("scripts", tags="script style noscript template iframe"),)
+UNREADABLE_TAGS = ("script", "style", "noscript", "template", "iframe")
 
 PAGE_CHROME = (
     _rule("page-header", tags="header", roles="banner"),
     _rule("page-footer", tags="footer", roles="contentinfo"),
     _rule("navigation", tags="nav menu", classes="main-menu", roles="navigation"),
     _rule("sidebar", tags="aside", ids="sidebar", roles="complementary"),
+    _rule("comments", ids="comments comment-list"),
     _rule(
         "ads",
         classes="banner_wide banner_hor banner-post",
@@ -71,7 +73,7 @@ SHARE_LINKS = re.compile(
     r"odnoklassniki\.ru/dk"
 )
 _SHARE_LINK_XPATH = etree.XPath(
-    "//a[contains(@href, '/share') or contains(@href, '/sharer') or contains(@href, '/intent')"
+    ".//a[contains(@href, '/share') or contains(@href, '/sharer') or contains(@href, '/intent')"
     " or contains(@href, 'connect.ok.ru') or contains(@href, 'odnoklassniki.ru/dk')]"
 )
 
@@ -98,22 +100,43 @@ SIGNATURES = (
     ),
 )
 
-_TRIGGER = re.compile(
-    r"стань автором|лого\s+сделано|хочешь всегда знать|написать комментарий|"
-    r"для комментирования|^\s*отмена\s*$",
-    re.IGNORECASE,
-)
+# Words of furniture texts; a text node holding none of them is never climbed from.
+_TRIGGERS = ("стань автором", "лого сделано", "хочешь всегда знать", "написать комментарий",
+             "для комментирования")  # fmt: skip
 _LEFTOVER_ALLOWANCE = 3
 # No block of furniture text is longer than this; longer blocks are never compared.
 _LONGEST_FURNITURE = 600
+_SAMPLE = 100
 
 
-def drop(element: HtmlElement) -> None:
-    """Remove an element but keep the text that follows it."""
-    element.drop_tree()
+class Removals:
+    """What was removed from one page, by which rule: the audit trail of an extraction."""
+
+    def __init__(self) -> None:
+        self._found: dict[str, Removal] = {}
+
+    def remove(self, element: Element, rule: str, kind: str) -> None:
+        """Drop the element and note it under the rule (count, and a sample of its text)."""
+        sample = clean_inline(text_of(element)[:2000])[:_SAMPLE]
+        drop(element)
+        if rule in self._found:
+            self._found[rule].blocks += 1
+        else:
+            self._found[rule] = Removal(rule=rule, kind=kind, blocks=1, sample=sample)
+
+    def count(self, rule: str, kind: str, blocks: int) -> None:
+        """Note blocks removed in bulk, with no sample of their text."""
+        if rule in self._found:
+            self._found[rule].blocks += blocks
+        elif blocks:
+            self._found[rule] = Removal(rule=rule, kind=kind, blocks=blocks, sample="")
+
+    def as_list(self) -> list[Removal]:
+        """The removals in the order the rules first fired."""
+        return list(self._found.values())
 
 
-_WITH_ATTRIBUTES = etree.XPath("//*[@class or @id or @role]")
+_WITH_ATTRIBUTES = etree.XPath(".//*[@class or @id or @role]")
 
 
 class _RuleIndex:
@@ -127,7 +150,7 @@ class _RuleIndex:
         self.roles = {name: rule.name for rule in reversed(rules) for name in rule.roles}
         self.prefixes = [(prefix, rule.name) for rule in rules for prefix in rule.id_prefixes]
 
-    def by_attributes(self, element: HtmlElement) -> str | None:
+    def by_attributes(self, element: Element) -> str | None:
         for name in (element.get("class") or "").split():
             if name in self.classes:
                 return self.classes[name]
@@ -147,24 +170,35 @@ def _index(rules: tuple[ContainerRule, ...]) -> _RuleIndex:
 
 
 def remove_containers(
-    root: HtmlElement, rules: tuple[ContainerRule, ...], fired: list[str]
+    root: Element,
+    rules: tuple[ContainerRule, ...],
+    removals: Removals,
+    by_attributes: bool = True,
 ) -> None:
-    """Remove every element matched by a container rule, noting each rule that fired."""
+    """Remove every element matched by a container rule (the outermost, once).
+
+    `by_attributes=False` matches tags only: cheap enough for a whole page.
+    """
     index = _index(rules)
     doomed = [(element, index.tags[element.tag]) for element in root.iter(*index.tags)]
-    if index.classes or index.ids or index.prefixes or index.roles:
+    if by_attributes and (index.classes or index.ids or index.prefixes or index.roles):
         for element in _WITH_ATTRIBUTES(root):
             if (rule := index.by_attributes(element)) is not None:
                 doomed.append((element, rule))
-    matched = set()
+    doomed.sort(key=lambda pair: index.order.index(pair[1]))
     for element, rule in doomed:
         if _attached(element, root):
-            drop(element)
-            matched.add(rule)
-    fired.extend(name for name in index.order if name in matched and name not in fired)
+            removals.remove(element, rule, "container")
 
 
-def remove_share_toolbars(root: HtmlElement, fired: list[str]) -> None:
+def strip_unreadable(root: Element, removals: Removals) -> None:
+    """Remove scripts, styles and frames in one pass (lxml does it in C)."""
+    found = sum(1 for _ in root.iter(*UNREADABLE_TAGS))
+    etree.strip_elements(root, *UNREADABLE_TAGS, with_tail=False)
+    removals.count("scripts", "container", found)
+
+
+def remove_share_toolbars(root: Element, removals: Removals) -> None:
     """Remove lists and boxes made only of share links, whatever their class names."""
     for link in _SHARE_LINK_XPATH(root):
         if not SHARE_LINKS.search(link.get("href", "")) or not _attached(link, root):
@@ -174,13 +208,11 @@ def remove_share_toolbars(root: HtmlElement, fired: list[str]) -> None:
             continue
         hrefs = [a.get("href", "") for a in box.iter("a")]
         if all(SHARE_LINKS.search(href) for href in hrefs):
-            drop(box)
-            if "share-toolbar" not in fired:
-                fired.append("share-toolbar")
+            removals.remove(box, "share-toolbar", "container")
 
 
-def _normalised(element: HtmlElement) -> str:
-    return clean_inline(element.text_content()).lower().replace("ё", "е")
+def _normalised(element: Element) -> str:
+    return clean_inline(text_of(element)).lower().replace("ё", "е")
 
 
 def _signature_of(text: str) -> SignatureRule | None:
@@ -193,12 +225,22 @@ def _signature_of(text: str) -> SignatureRule | None:
     return None
 
 
-def _largest_furniture(element: HtmlElement, stop: HtmlElement) -> tuple[HtmlElement, str] | None:
+def _is_trigger(text: str) -> bool:
+    if len(text) < 6:
+        return False
+    lowered = text.lower()
+    for word in _TRIGGERS:
+        if word in lowered:
+            return True
+    return lowered.strip() == "отмена"
+
+
+def _largest_furniture(element: Element, stop: Element) -> tuple[Element, str] | None:
     """The highest ancestor (or the element itself) whose whole text is one signature."""
     found = None
-    node: HtmlElement | None = element
+    node: Element | None = element
     while node is not None and node is not stop:
-        if len(node.text_content()) > _LONGEST_FURNITURE:
+        if len(text_of(node)) > _LONGEST_FURNITURE:
             break
         rule = _signature_of(_normalised(node))
         if rule is None:
@@ -208,17 +250,18 @@ def _largest_furniture(element: HtmlElement, stop: HtmlElement) -> tuple[HtmlEle
     return found
 
 
-def remove_signatures(root: HtmlElement, fired: list[str]) -> None:
+def remove_signatures(root: Element, removals: Removals) -> None:
     """Remove blocks whose whole text is a known furniture text, whatever their markup."""
+    everything = text_of(root).lower()
+    if not any(word in everything for word in _TRIGGERS) and "отмена" not in everything:
+        return
     candidates = []
     for element in root.iter():
-        if not isinstance(element.tag, str):
-            continue
-        if element.text and _TRIGGER.search(element.text):
+        if element.text and _is_trigger(element.text):
             candidates.append(element)
-        if element.tail and _TRIGGER.search(element.tail) and element.getparent() is not None:
+        if element.tail and _is_trigger(element.tail) and element.getparent() is not None:
             candidates.append(element.getparent())
-    body = root.find("body")
+    body = root.find("body") if root.tag == "html" else None
     stop = body if body is not None else root
     for element in candidates:
         if not _attached(element, root):
@@ -227,12 +270,10 @@ def remove_signatures(root: HtmlElement, fired: list[str]) -> None:
         if found is None:
             continue
         node, name = found
-        drop(node)
-        if name not in fired:
-            fired.append(name)
+        removals.remove(node, name, "signature")
 
 
-def _attached(element: HtmlElement, root: HtmlElement) -> bool:
+def _attached(element: Element, root: Element) -> bool:
     node: etree._Element | None = element
     while node is not None:
         if node is root:

@@ -1,44 +1,31 @@
-"""Generic page anatomy: where the title and the main text are when no selector knows."""
+"""Generic page anatomy: where the main text is when no selector knows."""
 
 from __future__ import annotations
 
-from lxml.html import HtmlElement
-
-from ._text import clean_inline
+from ._tree import Element, text_of
 
 _TEXT_BLOCKS = frozenset(("p", "ul", "ol", "table", "blockquote", "h2", "h3", "h4", "pre"))
 _MAX_LINK_DENSITY = 0.5
 
 
-def first_match(root: HtmlElement, xpaths: tuple[str, ...]) -> HtmlElement | None:
-    """The first element found by the first XPath, in order of preference, that finds one."""
-    for xpath in xpaths:
-        found = root.xpath(xpath)
-        if found:
-            return found[0]
-    return None
+def main_text_scores(root: Element) -> dict[Element, int]:
+    """For each element holding text blocks, how much text its own (link-poor) blocks carry.
 
-
-def densest_text_container(root: HtmlElement) -> HtmlElement | None:
-    """The element whose own paragraphs carry the most non-link text: the main text."""
-    scores: dict[HtmlElement, int] = {}
+    The element with the highest score is the page's main text.
+    """
+    scores: dict[Element, int] = {}
     for block in root.iter(*_TEXT_BLOCKS):
         parent = block.getparent()
-        if parent is None:
+        length = len(text_of(block).strip())
+        if parent is None or not length:
             continue
-        text = clean_inline(block.text_content())
-        if not text:
-            continue
-        link_text = sum(len(clean_inline(a.text_content())) for a in block.iter("a"))
-        if link_text / len(text) > _MAX_LINK_DENSITY:
-            continue
-        scores[parent] = scores.get(parent, 0) + len(text)
-    if not scores:
-        return None
-    return max(scores, key=scores.__getitem__)
+        link_text = sum(len(text_of(a).strip()) for a in block.iter("a"))
+        if link_text <= _MAX_LINK_DENSITY * length:
+            scores[parent] = scores.get(parent, 0) + length
+    return scores
 
 
-def common_ancestor(first: HtmlElement, second: HtmlElement) -> HtmlElement:
+def common_ancestor(first: Element, second: Element) -> Element:
     """The lowest element that contains both."""
     ancestors = {id(node) for node in first.iterancestors()} | {id(first)}
     node = second
@@ -50,6 +37,17 @@ def common_ancestor(first: HtmlElement, second: HtmlElement) -> HtmlElement:
     return node
 
 
-def contains(ancestor: HtmlElement, element: HtmlElement) -> bool:
-    """Whether element is ancestor or lies inside it."""
-    return element is ancestor or any(node is ancestor for node in element.iterancestors())
+def text_outside(root: Element, excluded: Element) -> str:
+    """The text of root without the text of one of its descendants."""
+    parts: list[str] = []
+
+    def walk(node: Element) -> None:
+        if node is excluded or not isinstance(node.tag, str):
+            return
+        parts.append(node.text or "")
+        for child in node:
+            walk(child)
+            parts.append(child.tail or "")
+
+    walk(root)
+    return " ".join(parts)

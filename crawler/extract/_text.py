@@ -3,22 +3,24 @@
 import re
 import unicodedata
 
-_INVISIBLE = dict.fromkeys(map(ord, "\u00ad\u200b\u200c\u200d\u2060\ufeff"), None)
-_SPACES = re.compile(r"[^\S\n]+")
+_INVISIBLE = re.compile("[\u00ad\u200b\u200c\u200d\u2060\ufeff]")
 _MANY_NEWLINES = re.compile(r"\n{3,}")
+
+
+def _nfc(text: str) -> str:
+    return text if unicodedata.is_normalized("NFC", text) else unicodedata.normalize("NFC", text)
 
 
 def normalise_fragment(text: str) -> str:
     """NFC, invisible marks dropped and no-break spaces made plain, spacing otherwise kept."""
-    return unicodedata.normalize("NFC", text).translate(_INVISIBLE).replace("\u00a0", " ")
+    return _INVISIBLE.sub("", _nfc(text)).replace("\u00a0", " ")
 
 
 def clean_inline(text: str | None) -> str:
     """One line: NFC, no soft hyphens or zero-width marks, `&nbsp;` and runs of spaces as one."""
     if not text:
         return ""
-    text = unicodedata.normalize("NFC", text).translate(_INVISIBLE)
-    return _SPACES.sub(" ", text.replace("\n", " ")).strip()
+    return " ".join(_INVISIBLE.sub("", _nfc(text)).split())
 
 
 def clean_block(text: str) -> str:

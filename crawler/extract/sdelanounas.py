@@ -1,32 +1,36 @@
 """«Сделано у нас» (sdelanounas.ru): article pages and listing pages.
 
-Selectors for the layouts known from the site come first; after them, anchors that outlive a
-redesign: `h1`, `time[datetime]`, the site's URL patterns for authors (`/account/<login>/`),
-categories (`/blogs/?id=<n>`) and tags (`/blogs/?search=<tag>`), and the main-text detector.
+Structured data and the selectors of the layouts known from the site come first; after them,
+anchors that outlive a redesign: `h1`, `time[datetime]`, the site's URL patterns for authors
+(`/account/<login>/`), categories (`/blogs/?id=<n>`) and tags (`/blogs/?search=<tag>`), and,
+for the body, generic main-text detection. An article found that way is marked "fallback".
 """
 
 from __future__ import annotations
 
 import re
+from typing import Any
 from urllib.parse import unquote, urljoin, urlsplit
 
-import lxml.html
 from lxml import etree
-from lxml.html import HtmlElement, soupparser
 
 from ..exceptions import ExtractionFailed
-from ..items import Article, Image, ListingEntry
-from ._body import body_blocks, body_html, normalise_tree_text
+from ..items import Article, ListingEntry
+from ._body import body_blocks, body_html
 from ._boilerplate import (
     PAGE_CHROME,
-    UNREADABLE,
+    Removals,
     remove_containers,
     remove_share_toolbars,
     remove_signatures,
+    strip_unreadable,
 )
-from ._content import common_ancestor, contains, densest_text_container, first_match
+from ._content import common_ancestor, main_text_scores, text_outside
 from ._dates import find_russian_numeric, parse_iso
+from ._images import take_images
+from ._structured import json_ld_article, meta_content
 from ._text import clean_inline
+from ._tree import Element, absolutise_links, drop, is_inside, parse, repair, text_of
 
 SITE = "sdelanounas"
 DOMAINS = ("sdelanounas.ru", "www.sdelanounas.ru")
@@ -38,11 +42,24 @@ TITLE_XPATHS = (
     "//h1[normalize-space()]",
 )
 BODY_XPATHS = (
-    "//div[contains(concat(' ', normalize-space(@class), ' '), ' __sun_article_text ')]",
+    "//div[contains(@class, '__sun_article_text')]",
     "//*[@itemprop='articleBody']",
 )
+# A profile body with less than this share of the page's best paragraph text is the wrong one.
+THIN_BODY_SHARE = 0.5
 _METADATA_HREF = re.compile(r"/account/|/blogs/\?(?:search|id)=|#(?:comments|cut)$")
+_SOURCE_LABELS = etree.XPath(".//text()[contains(., 'Источник')]")
+_LINE_TAGS = ("p", "div", "li", "span")
+_METADATA_LINKS = etree.XPath(
+    ".//a[contains(@href, '/account/') or contains(@href, '/blogs/?') or contains(@href, '#')]"
+)
 _DIGITS = re.compile(r"\d+")
+_RATING = etree.XPath(
+    "//span[contains(@class, 'rating')][ancestor::div[contains(@class, 'rate-block')]]"
+)
+_MODIFIED_TIME = etree.XPath(
+    "//time[@datetime][@itemprop='dateModified' or contains(@class, 'modified')]/@datetime"
+)
 
 
 def article_id(url: str) -> str | None:
@@ -50,11 +67,6 @@ def article_id(url: str) -> str | None:
     parts = urlsplit(url)
     match = ARTICLE_PATH.match(parts.path)
     return match.group(1) if match and not parts.query else None
-
-
-def parse(html: str) -> HtmlElement:
-    """The page as an lxml tree (lxml's parser repairs broken markup well enough here)."""
-    return lxml.html.document_fromstring(html or "<html></html>")
 
 
 def extract_article(url: str, html: str) -> Article:
@@ -76,195 +88,201 @@ def extract_article(url: str, html: str) -> Article:
         return _extract(url, native_id, repaired)
 
 
-def repair(html: str) -> HtmlElement | None:
-    """The page as BeautifulSoup's tolerant parser rebuilds it, or None if even that fails."""
-    try:
-        return soupparser.fromstring(html)
-    except ValueError:
-        return None
-
-
-def _extract(url: str, native_id: str, root: HtmlElement) -> Article:
-    fired: list[str] = []
-    remove_containers(root, UNREADABLE, fired)
+def _extract(url: str, native_id: str, root: Element) -> Article:
+    structured = json_ld_article(root)
     rating = _rating(root)
-    remove_containers(root, PAGE_CHROME, fired)
-    remove_share_toolbars(root, fired)
-    remove_signatures(root, fired)
-
-    title_element = first_match(root, TITLE_XPATHS)
-    title = clean_inline(title_element.text_content()) if title_element is not None else ""
+    removals = Removals()
+    strip_unreadable(root, removals)
+    remove_containers(root, PAGE_CHROME, removals, by_attributes=False)
+    title_element, body, method = _locate(root, removals, url)
+    title = clean_inline(text_of(title_element))
     if not title:
         raise ExtractionFailed("no title", url)
-    body = first_match(root, BODY_XPATHS)
-    if body is None:
-        body = densest_text_container(root)
-    if body is None:
-        raise ExtractionFailed("no body", url)
     scope = common_ancestor(title_element, body)
 
-    own_hosts = {*DOMAINS, urlsplit(url).hostname}
-    source_url = _source_url(scope, url, own_hosts)
-    published_at = _published_at(scope, body, root)
-    if published_at is None:
+    source_url = _source_url(scope, url, {*DOMAINS, urlsplit(url).hostname})
+    published = _published(structured, root, scope, body)
+    if published is None:
         raise ExtractionFailed("no date", url)
+    modified = _modified(structured, root)
     author_login, author = _author(scope)
     tags = _link_texts(scope, ".//a[contains(@href, '/blogs/?search=')]")
     categories = _link_texts(scope, ".//a[contains(@href, '/blogs/?id=')]")
+    comment_count = _comment_count(scope)
 
-    images = _take_images(body, url)
-    _clean_body(body, title_element, fired)
-    normalise_tree_text(body)
+    images = take_images(body, url)
+    _clean_body(body, title_element, removals)
+    absolutise_links(body, url)
     blocks = body_blocks(body)
-    if not blocks:
+    if not blocks and not images:
         raise ExtractionFailed("no body", url)
     return Article(
         site=SITE,
         native_id=native_id,
         url=url,
         title=title,
-        lead=blocks[0],
+        lead=blocks[0] if blocks else None,
         body_text="\n\n".join(blocks),
         body_html=body_html(body),
-        published_at=published_at,
+        published_at=published[0],
+        published_at_source=published[1],
+        modified_at=modified[0] if modified else None,
+        modified_at_source=modified[1] if modified else None,
         author=author,
         author_login=author_login,
         category=categories[0] if categories else None,
         tags=tags,
         source_url=source_url,
         images=images,
-        comment_count=_comment_count(scope),
+        comment_count=comment_count,
         rating=rating,
-        boilerplate_removed=fired,
+        removals=removals.as_list(),
+        extraction_method=method,
     )
 
 
-_RATING = etree.XPath("//*[contains(@class, 'rate-block')]//*[contains(@class, 'rating')]")
+def _first(root: Element, xpaths: tuple[str, ...]) -> Element | None:
+    for xpath in xpaths:
+        found = root.xpath(xpath)
+        if found:
+            return found[0]
+    return None
 
 
-def _rating(root: HtmlElement) -> int | None:
+def _locate(root: Element, removals: Removals, url: str) -> tuple[Element, Element, str]:
+    """(title, body, method): by the profile's selectors, else by generic main-text detection.
+
+    With the profile, furniture is removed only around the article (cheap); the fallback
+    cleans the whole page first, so that main-text detection cannot pick furniture.
+    """
+    title = _first(root, TITLE_XPATHS)
+    body = _first(root, BODY_XPATHS)
+    if title is not None and body is not None:
+        _remove_furniture(common_ancestor(title, body), removals)
+        scores = main_text_scores(root)
+        own = sum(score for element, score in scores.items() if is_inside(element, body))
+        if own >= THIN_BODY_SHARE * max(scores.values(), default=0):
+            return title, body, "profile"
+    _remove_furniture(root, removals)
+    title = _first(root, TITLE_XPATHS)
+    if title is None:
+        raise ExtractionFailed("no title", url)
+    scores = main_text_scores(root)
+    if not scores:
+        raise ExtractionFailed("no body", url)
+    return title, max(scores, key=scores.__getitem__), "fallback"
+
+
+def _remove_furniture(region: Element, removals: Removals) -> None:
+    remove_containers(region, PAGE_CHROME, removals)
+    remove_share_toolbars(region, removals)
+    remove_signatures(region, removals)
+
+
+def _rating(root: Element) -> int | None:
     found = _RATING(root)
     if not found:
         return None
-    text = clean_inline(found[0].text_content()).replace("−", "-")
+    text = clean_inline(text_of(found[0])).replace("−", "-")
     return int(text) if re.fullmatch(r"[+-]?\d+", text) else None
 
 
-def _text_outside(root: HtmlElement, excluded: HtmlElement) -> str:
-    parts: list[str] = []
-
-    def walk(node: HtmlElement) -> None:
-        if node is excluded or not isinstance(node.tag, str):
-            return
-        parts.append(node.text or "")
-        for child in node:
-            walk(child)
-            parts.append(child.tail or "")
-
-    walk(root)
-    return " ".join(parts)
-
-
-def _published_at(scope: HtmlElement, body: HtmlElement, root: HtmlElement) -> str | None:
+def _published(
+    structured: dict[str, Any], root: Element, scope: Element, body: Element
+) -> tuple[str, str] | None:
+    """(ISO date, where it came from), in order of trust: structured data, markup, text."""
+    if parsed := parse_iso(str(structured.get("datePublished", ""))):
+        return parsed, "json-ld"
+    if parsed := parse_iso(meta_content(root, "article:published_time") or ""):
+        return parsed, "meta"
     for time in scope.xpath(".//time[@datetime]"):
-        if not contains(body, time) and (parsed := parse_iso(time.get("datetime"))):
-            return parsed
-    for meta in root.xpath("//meta[@property='article:published_time']/@content"):
-        if parsed := parse_iso(meta):
-            return parsed
-    return find_russian_numeric(_text_outside(scope, body))
+        if time.get("itemprop") == "dateModified" or is_inside(time, body):
+            continue
+        if parsed := parse_iso(time.get("datetime")):
+            return parsed, "time"
+    if parsed := find_russian_numeric(text_outside(scope, body)):
+        return parsed, "text"
+    return None
 
 
-def _author(scope: HtmlElement) -> tuple[str | None, str | None]:
+def _modified(structured: dict[str, Any], root: Element) -> tuple[str, str] | None:
+    if parsed := parse_iso(str(structured.get("dateModified", ""))):
+        return parsed, "json-ld"
+    if parsed := parse_iso(meta_content(root, "article:modified_time") or ""):
+        return parsed, "meta"
+    for value in _MODIFIED_TIME(root):
+        if parsed := parse_iso(value):
+            return parsed, "time"
+    return None
+
+
+def _author(scope: Element) -> tuple[str | None, str | None]:
     for link in scope.xpath(".//a[contains(@href, '/account/')]"):
-        name = clean_inline(link.text_content())
+        name = clean_inline(text_of(link))
         login = unquote(link.get("href").split("/account/", 1)[1].strip("/"))
         if name or login:
             return login or None, name or login
     return None, None
 
 
-def _link_texts(scope: HtmlElement, xpath: str) -> list[str]:
+def _link_texts(scope: Element, xpath: str) -> list[str]:
+    """Link texts in order, trimmed, without empty ones or repeats (ignoring case)."""
     texts: list[str] = []
+    seen: set[str] = set()
     for link in scope.xpath(xpath):
-        text = clean_inline(link.text_content())
-        if text and text not in texts:
+        text = clean_inline(text_of(link))
+        if text and text.casefold() not in seen:
+            seen.add(text.casefold())
             texts.append(text)
     return texts
 
 
-def _comment_count(scope: HtmlElement) -> int | None:
+def _comment_count(scope: Element) -> int | None:
     for link in scope.xpath(".//a[contains(@href, '#comments')]"):
-        for text in (link.text_content(), link.get("title") or ""):
+        for text in (text_of(link), link.get("title") or ""):
             if match := _DIGITS.search(text):
                 return int(match.group())
     return None
 
 
-def _source_url(scope: HtmlElement, page_url: str, own_hosts: set[str | None]) -> str | None:
-    labelled = scope.xpath(
-        ".//*[self::p or self::div or self::li or self::span]"
-        "[starts-with(normalize-space(.), 'Источник')][.//a[@href]]"
-    )
-    for element in sorted(labelled, key=lambda e: len(e.text_content())):
-        for link in element.iter("a"):
+def _source_url(scope: Element, page_url: str, own_hosts: set[str | None]) -> str | None:
+    """The off-site link a «Источник» line names; the line itself leaves the page."""
+    for text in _SOURCE_LABELS(scope):
+        owner = text.getparent()
+        if text.is_tail:
+            owner = owner.getparent()
+        if not text.strip().startswith("Источник"):
+            continue
+        line = (
+            next(owner.iterancestors(*_LINE_TAGS), None) if owner.tag not in _LINE_TAGS else owner
+        )
+        for link in line.iter("a") if line is not None else ():
             href = urljoin(page_url, link.get("href", ""))
             if urlsplit(href).hostname not in own_hosts and href.startswith("http"):
-                element.drop_tree()
+                drop(line)
                 return href
     return None
 
 
-def _take_images(body: HtmlElement, page_url: str) -> list[Image]:
-    """Images of the body as data; their blocks (and credits) leave the body."""
-    images = []
-    for img in list(body.iter("img")):
-        src = img.get("src")
-        if not src:
+def _clean_body(body: Element, title: Element, removals: Removals) -> None:
+    if is_inside(title, body) and title is not body:
+        drop(title)
+    for link in _METADATA_LINKS(body):
+        block = next(link.iterancestors("ul", "ol", "div", "p", "li"), None)
+        if block is None or block is body or not is_inside(block, body):
             continue
-        link = next((a for a in img.iterancestors("a") if a.get("href")), None)
-        block = next(img.iterancestors("ul", "figure"), None)
-        credit = caption = None
-        if block is not None:
-            credit_node = block.xpath(".//*[contains(@class, 'img-source')]")
-            credit = _credit(credit_node[0].text_content()) if credit_node else None
-            caption = clean_inline(" ".join(block.xpath(".//figcaption//text()"))) or None
-        images.append(
-            Image(
-                url=urljoin(page_url, src),
-                full_url=urljoin(page_url, link.get("href")) if link is not None else None,
-                credit=credit,
-                caption=caption or clean_inline(img.get("alt")) or None,
-            )
-        )
-        doomed = block if block is not None else (link if link is not None else img)
-        if doomed.getparent() is not None:
-            doomed.drop_tree()
-    return images
-
-
-def _credit(text: str) -> str | None:
-    return clean_inline(text).lstrip("©").strip() or None
-
-
-def _clean_body(body: HtmlElement, title: HtmlElement, fired: list[str]) -> None:
-    if contains(body, title) and title is not body:
-        title.drop_tree()
-    for block in list(body.iter("ul", "ol", "div", "p", "li")):
-        if block.getparent() is None or block is body:
-            continue
+        while block.getparent() is not body and _is_metadata_toolbar(block.getparent()):
+            block = block.getparent()
         if _is_metadata_toolbar(block):
-            block.drop_tree()
-            if "metadata-toolbar" not in fired:
-                fired.append("metadata-toolbar")
+            removals.remove(block, "metadata-toolbar", "container")
 
 
-def _is_metadata_toolbar(block: HtmlElement) -> bool:
+def _is_metadata_toolbar(block: Element) -> bool:
     links = block.xpath(".//a[@href]")
     if not links or not all(_METADATA_HREF.search(a.get("href")) for a in links):
         return False
-    text = clean_inline(block.text_content())
-    link_text = sum(len(clean_inline(a.text_content())) for a in links)
+    text = clean_inline(text_of(block))
+    link_text = sum(len(clean_inline(text_of(a))) for a in links)
     return len(text) - link_text <= max(40, len(text) // 2)
 
 
@@ -280,37 +298,36 @@ def parse_listing(url: str, html: str) -> list[ListingEntry]:
     return _bare_article_links(root, url)
 
 
-def _listing_entry(post: HtmlElement, page_url: str) -> ListingEntry:
+def _listing_entry(post: Element, page_url: str) -> ListingEntry:
     native_id = post.get("id").removeprefix("blog_")
-    title_link = first_match(post, (".//div[@class='title']//h2//a", ".//h2//a", ".//h1//a"))
-    time = first_match(post, (".//li[contains(@class, 'time')]",))
+    title_link = _first(post, (".//div[@class='title']//h2//a", ".//h2//a", ".//h1//a"))
+    time = _first(post, (".//li[contains(@class, 'time')]",))
     stamp = None
     if time is not None:
         datetimes = time.xpath(".//time/@datetime")
         stamp = parse_iso(datetimes[0]) if datetimes else None
-        stamp = stamp or find_russian_numeric(time.text_content())
+        stamp = stamp or find_russian_numeric(text_of(time))
     categories = _link_texts(post, ".//a[contains(@href, '/blogs/?id=')]")
-    author = _author(post)[1]
     return ListingEntry(
         native_id=native_id,
         url=urljoin(page_url, f"/blogs/{native_id}/"),
-        title=clean_inline(title_link.text_content()) if title_link is not None else "",
+        title=clean_inline(text_of(title_link)) if title_link is not None else "",
         published_at=stamp,
-        author=author,
+        author=_author(post)[1],
         category=categories[0] if categories else None,
         comment_count=_comment_count(post),
         tags=_link_texts(post, ".//a[contains(@href, '/blogs/?search=')]"),
     )
 
 
-def _bare_article_links(root: HtmlElement, page_url: str) -> list[ListingEntry]:
-    """Fallback for an unknown listing layout: every article link in the main column."""
-    remove_containers(root, PAGE_CHROME, [])
+def _bare_article_links(root: Element, page_url: str) -> list[ListingEntry]:
+    """Fallback for an unknown listing layout: every article link outside the page chrome."""
+    remove_containers(root, PAGE_CHROME, Removals())
     entries: dict[str, ListingEntry] = {}
     for link in root.xpath("//a[@href]"):
         href = urljoin(page_url, link.get("href"))
         native_id = article_id(href)
         if native_id and native_id not in entries:
-            title = clean_inline(link.text_content())
+            title = clean_inline(text_of(link))
             entries[native_id] = ListingEntry(native_id=native_id, url=href, title=title)
     return list(entries.values())

@@ -8,14 +8,13 @@ from __future__ import annotations
 
 import json
 
-from tests.golden.cases import SYNTHETIC, cases
-from tests.sitesim.pages import article_page
+from tests.golden.cases import cases, page_bytes
 
 
 def main() -> None:
     for case in cases():
         if case.kind == "article":
-            case.html_path.write_text(article_page(SYNTHETIC[case.name]()), encoding="utf-8")
+            case.html_path.write_bytes(page_bytes(case.name))
         expected = json.dumps(case.extract(), ensure_ascii=False, indent=2, sort_keys=True)
         case.json_path.write_text(expected + "\n", encoding="utf-8")
         print(f"wrote {case.json_path.name}")

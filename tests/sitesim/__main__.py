@@ -24,15 +24,20 @@ def main() -> None:
     parser.add_argument(
         "--broken-every", type=int, default=0, help="serve every N-th article unreadable"
     )
+    parser.add_argument("--gone-every", type=int, default=0, help="answer 404 for every N-th")
+    parser.add_argument(
+        "--layout", choices=["classic", "modern", "redesign"], help="serve every article so"
+    )
     args = parser.parse_args()
     server = SiteSimulator(
         (args.host, args.port),
-        Corpus(args.articles),
+        Corpus(args.articles, args.layout),
         per_page=args.per_page,
         request_log=args.request_log,
         forbid_listings=args.forbid_listings,
         delay=args.delay,
         broken_every=args.broken_every,
+        gone_every=args.gone_every,
     )
     host, port = server.server_address[:2]
     print(f"serving {args.articles} articles on http://{host}:{port}/", flush=True)

@@ -10,7 +10,7 @@ from __future__ import annotations
 import base64
 import random
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -19,7 +19,9 @@ FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "sdelanounas"
 FIRST_ID = 100_000
 FIRST_DATE = datetime(2010, 1, 15, 9, 30, tzinfo=MOSCOW)
 LAST_DATE = datetime(2026, 6, 1, 18, 0, tzinfo=MOSCOW)
-LAYOUTS = ("classic", "modern", "redesign")
+# Layouts of the known site; the invented "redesign" serves the seed article, or every article
+# when the simulator is told to (a redesign the extractor was not written for).
+KNOWN_LAYOUTS = ("classic", "modern")
 
 
 @dataclass
@@ -48,6 +50,7 @@ class SimArticle:
     source_url: str | None = None
     images: list[SimImage] = field(default_factory=list)
     synthetic: bool = True
+    modified: datetime | None = None
 
 
 CATEGORIES = [
@@ -136,11 +139,12 @@ def synthetic_article(article_id: int, published: datetime) -> SimArticle:
         category=category,
         tags=sorted(rng.sample(TAGS, rng.randint(1, 3))),
         blocks=blocks,
-        layout=LAYOUTS[article_id % len(LAYOUTS)],
+        layout=KNOWN_LAYOUTS[article_id % len(KNOWN_LAYOUTS)],
         comments=rng.randint(0, 40),
         rating=rng.randint(-3, 60),
         source_url=f"https://example-industry.ru/news/{article_id}" if article_id % 2 else None,
         images=images,
+        modified=published + timedelta(days=1, hours=2) if article_id % 4 == 1 else None,
     )
 
 
@@ -169,10 +173,14 @@ def seed_article(article_id: int) -> SimArticle:
 
 
 class Corpus:
-    """N articles with sequential ids, dates rising with the id; the seed article among them."""
+    """N articles with sequential ids, dates rising with the id; the seed article among them.
 
-    def __init__(self, count: int) -> None:
+    `layout` serves every article in that layout instead of its own.
+    """
+
+    def __init__(self, count: int, layout: str | None = None) -> None:
         self.count = count
+        self.layout = layout
         self.first_id = FIRST_ID
         span = (LAST_DATE - FIRST_DATE) / max(count - 1, 1)
         self._step = span
@@ -188,10 +196,13 @@ class Corpus:
         if article_id not in self.ids:
             return None
         if article_id == self.seed_id:
-            return seed_article(article_id)
-        published = FIRST_DATE + self._step * (article_id - self.first_id)
-        published = published.replace(second=0, microsecond=0)
-        return synthetic_article(article_id, published)
+            article = seed_article(article_id)
+        else:
+            published = FIRST_DATE + self._step * (article_id - self.first_id)
+            article = synthetic_article(article_id, published.replace(second=0, microsecond=0))
+        if self.layout:
+            article.layout = self.layout
+        return article
 
     def newest_first(self, page: int, per_page: int) -> list[SimArticle]:
         newest = self.first_id + self.count - 1

@@ -10,6 +10,7 @@ boilerplate: slogan, logo text, rating, Telegram prompt and comment form.
 
 from __future__ import annotations
 
+import json
 from datetime import UTC
 from functools import cache
 from html import escape
@@ -53,9 +54,31 @@ def chrome() -> tuple[str, str, str, str]:
     )
 
 
-def _titled(page: str, title: str) -> str:
+def _titled(page: str, article: SimArticle, meta: bool) -> str:
+    """The home page's head made the article's: its title and, if asked, its article:* tags."""
     old = "<title>Сделано у нас - Нам есть чем гордиться! -  Сделано у нас </title>"
-    return page.replace(old, f"<title>{escape(title)} - Сделано у нас</title>", 1)
+    page = page.replace(old, f"<title>{escape(article.title)} - Сделано у нас</title>", 1)
+    if not meta:
+        return page
+    tags = f'<meta property="article:published_time" content="{article.published.isoformat()}" />'
+    if article.modified:
+        tags += (
+            f'<meta property="article:modified_time" content="{article.modified.isoformat()}" />'
+        )
+    return page.replace("</head>", tags + "\n</head>", 1)
+
+
+def _json_ld(article: SimArticle) -> str:
+    data = {
+        "@context": "https://schema.org",
+        "@type": "NewsArticle",
+        "headline": article.title,
+        "datePublished": article.published.isoformat(),
+        "author": {"@type": "Person", "name": article.author},
+    }
+    if article.modified:
+        data["dateModified"] = article.modified.isoformat()
+    return f'<script type="application/ld+json">{json.dumps(data, ensure_ascii=False)}</script>'
 
 
 def listing_page(articles: list[SimArticle]) -> str:
@@ -124,9 +147,10 @@ def _listing_post(article: SimArticle) -> str:
 
 def _media(image: SimImage) -> str:
     credit = f"&nbsp;&copy;&nbsp;{escape(image.credit)}" if image.credit else ""
+    caption = escape(image.caption or "")
     return (
         '<ul class="media" style="list-style: none;font-size: 12px;"><li>\n'
-        f' <a class="colorbox" title="" href="{image.full_url}"><img class="post-photo" '
+        f' <a class="colorbox" title="{caption}" href="{image.full_url}"><img class="post-photo" '
         f"src=\"{image.url}\" width='728' /></a></li><li ></li>"
         f'<li class="img-source">{credit}</li></ul>'
     )
@@ -142,10 +166,16 @@ def _figure(image: SimImage) -> str:
 
 def _body(article: SimArticle, image_markup) -> str:
     parts = []
+    images_placed = any(kind == "images" for kind, _ in article.blocks)
     for kind, payload in article.blocks:
         if kind == "lead":
             parts.append(f"<p><strong>{escape(str(payload))}</strong></p>")
+            if not images_placed:
+                parts.extend(image_markup(image) for image in article.images)
+        elif kind == "images":
             parts.extend(image_markup(image) for image in article.images)
+        elif kind == "raw":
+            parts.append(str(payload))
         elif kind == "p":
             parts.append(f"<p>{escape(str(payload))}</p>")
         elif kind == "ul":
@@ -207,7 +237,8 @@ def article_page(article: SimArticle) -> str:
     <div class="subscribe-block"><p>{TELEGRAM_PROMPT}</p></div>
     {_comment_form_classic()}
 </div>"""
-    return SYNTHETIC_NOTE + _titled(before_main, article.title) + block + after_main
+    head = _titled(before_main, article, meta=modern and article.id % 3 == 0)
+    return SYNTHETIC_NOTE + head + block + after_main
 
 
 def _redesign_page(article: SimArticle) -> str:
@@ -227,6 +258,7 @@ def _redesign_page(article: SimArticle) -> str:
 <title>{escape(article.title)} — Сделано у нас</title>
 <meta property="og:title" content="{escape(article.title)}">
 <script>window.sx = {{"page": "story"}};</script>
+{_json_ld(article)}
 </head>
 <body>
 <div class="sx-topline"><span class="sx-topline__cta">{SLOGAN}</span></div>

@@ -16,6 +16,7 @@ ARTICLE = re.compile(r"^/blogs/(\d+)/$")
 ROBOTS_ALLOW = "User-agent: *\nDisallow: /account/\nDisallow: /sphinxsearch/\n"
 ROBOTS_FORBID_LISTINGS = "User-agent: *\nDisallow: /blogs/\n"
 # What an article looks like to an extractor after a redesign it cannot follow at all.
+NOT_FOUND_PAGE = "<html><body><h1>404</h1></body></html>"
 UNRECOGNISABLE_PAGE = "<html><body><div id='app'>Загрузка…</div></body></html>"
 
 
@@ -23,7 +24,8 @@ class SiteSimulator(ThreadingHTTPServer):
     """Serves a Corpus; every request line is appended to `request_log` when given.
 
     `delay` slows every article response; `broken_every=N` serves every N-th article (by id)
-    as a page no extractor can read.
+    as a page no extractor can read; `gone_every=N` answers 404 for every N-th article while
+    the listings still show it.
     """
 
     daemon_threads = True
@@ -37,6 +39,7 @@ class SiteSimulator(ThreadingHTTPServer):
         forbid_listings: bool = False,
         delay: float = 0.0,
         broken_every: int = 0,
+        gone_every: int = 0,
     ) -> None:
         super().__init__(address, _Handler)
         self.corpus = corpus
@@ -45,6 +48,7 @@ class SiteSimulator(ThreadingHTTPServer):
         self.robots = ROBOTS_FORBID_LISTINGS if forbid_listings else ROBOTS_ALLOW
         self.delay = delay
         self.broken_every = broken_every
+        self.gone_every = gone_every
         self._log_lock = threading.Lock()
 
     def log_request_line(self, line: str) -> None:
@@ -68,10 +72,12 @@ class SiteSimulator(ThreadingHTTPServer):
         if match and not parts.query and (article := self.corpus.get(int(match.group(1)))):
             if self.delay:
                 time.sleep(self.delay)
+            if self.gone_every and article.id % self.gone_every == 0:
+                return 404, "text/html; charset=utf-8", NOT_FOUND_PAGE
             if self.broken_every and article.id % self.broken_every == 0:
                 return 200, "text/html; charset=utf-8", UNRECOGNISABLE_PAGE
             return 200, "text/html; charset=utf-8", article_page(article)
-        return 404, "text/html; charset=utf-8", "<html><body><h1>404</h1></body></html>"
+        return 404, "text/html; charset=utf-8", NOT_FOUND_PAGE
 
 
 class _Handler(BaseHTTPRequestHandler):
