@@ -71,7 +71,9 @@ def test_word_in_no_article_finds_nothing(served: str) -> None:
 
 def test_metadata_facets_and_tag_labels(served: str) -> None:
     articles = get_json(served, "/other/articles.json", _size="0")
-    assert set(articles["facet_results"]) == {"category", "author", "published_month"}
+    assert set(articles["facet_results"]) == {
+        "category", "author", "published_month", "extraction_method"
+    }  # fmt: skip
     assert articles["suggested_facets"] == []
     tags = get_json(served, "/other/article_tags.json", _size="0")
     labels = [facet["label"] for facet in tags["facet_results"]["tag_id"]["results"]]
@@ -91,3 +93,11 @@ def test_serving_a_missing_archive_is_one_line(tmp_path: Path) -> None:
     assert result.stderr.strip().splitlines() == [
         f"Error: {tmp_path / 'none.db'} does not exist; crawl first or check --db"
     ]
+
+
+def test_audit_tables_answer_what_was_removed_and_what_failed(served: str) -> None:
+    removals = get_json(served, "/other/removals.json", _size="0")
+    rules = {facet["value"] for facet in removals["facet_results"]["rule"]["results"]}
+    assert {"telegram-prompt", "comment-form", "slogan", "logo-text"} <= rules
+    failed = get_json(served, "/other/failed_pages.json", _shape="objects")
+    assert failed["rows"] == []

@@ -14,6 +14,10 @@ ARTICLE_COLUMNS = {
     "body_text": "Body as plain text, paragraphs separated by a blank line / Текст статьи",
     "body_html": "Body as sanitised HTML / Текст статьи в HTML (очищенный)",
     "published_at": "Published, Moscow time with offset / Дата публикации (московское время)",
+    "published_at_source": "Where the date was read: json-ld, meta, time or text / Источник даты",
+    "modified_at": "Last modified, as the page says / Дата изменения",
+    "modified_at_source": "Where the modification date was read / Источник даты изменения",
+    "extraction_method": "profile (known layout) or fallback (generic detection) / Способ",
     "published_month": "Month of publication, YYYY-MM / Месяц публикации",
     "author": "Author as shown on the site / Автор",
     "author_login": "Author's login on the site / Логин автора",
@@ -28,7 +32,7 @@ ARTICLE_COLUMNS = {
     "last_seen_at": "Last seen by a crawl, UTC / Последняя проверка",
     "content_hash": "SHA-256 of title, lead, body, tags, date, author and source",
     "extractor_version": "Extractor version that produced this row / Версия экстрактора",
-    "boilerplate_removed": "Boilerplate rules that removed blocks from the page / Что удалено",
+    "boilerplate_removed": "Rules that removed blocks from the page (see removals) / Что удалено",
 }
 
 
@@ -49,7 +53,7 @@ def build_metadata(database: str) -> dict[str, Any]:
                         "label_column": "title",
                         "fts_table": "articles_fts",
                         "fts_pk": "pk",
-                        "facets": ["category", "author", "published_month"],
+                        "facets": ["category", "author", "published_month", "extraction_method"],
                         "columns": ARTICLE_COLUMNS,
                     },
                     "tags": {
@@ -77,6 +81,34 @@ def build_metadata(database: str) -> dict[str, Any]:
                             "full_url": "Full-size image",
                             "credit": "Credit / Источник фото",
                             "caption": "Caption / Подпись",
+                        },
+                    },
+                    "removals": {
+                        "title": "Удалённые блоки / Removed boilerplate",
+                        "description": "What extraction removed from each page, and by which "
+                        "rule: the audit trail.",
+                        "facets": ["rule", "kind"],
+                        "columns": {
+                            "article_pk": "Article (articles.pk)",
+                            "rule": "Rule that removed the blocks / Правило",
+                            "kind": "container (by markup) or signature (by its known text)",
+                            "blocks": "How many blocks the rule removed from this page",
+                            "sample": "The start of the first removed block's text",
+                        },
+                    },
+                    "failed_pages": {
+                        "title": "Неудачные страницы / Failed pages",
+                        "description": "Pages that could not be archived, and why; a page "
+                        "leaves this table once a later crawl archives it.",
+                        "facets": ["reason", "site"],
+                        "sort_desc": "last_failed_at",
+                        "columns": {
+                            "url": "The page",
+                            "site": "Site",
+                            "reason": "Why: no title, no body, no date, or fetch: <error>",
+                            "first_failed_at": "First failure, UTC",
+                            "last_failed_at": "Latest failure, UTC",
+                            "attempts": "Crawls that failed on it",
                         },
                     },
                 },

@@ -100,9 +100,10 @@ SIGNATURES = (
     ),
 )
 
-# Words of furniture texts; a text node holding none of them is never climbed from.
+# How furniture texts start; a text node starting otherwise is never climbed from.
 _TRIGGERS = ("стань автором", "лого сделано", "хочешь всегда знать", "написать комментарий",
-             "для комментирования")  # fmt: skip
+             "для комментирования", "отмена")  # fmt: skip
+_TRIGGER_PREFIX = max(map(len, _TRIGGERS))
 _LEFTOVER_ALLOWANCE = 3
 # No block of furniture text is longer than this; longer blocks are never compared.
 _LONGEST_FURNITURE = 600
@@ -226,13 +227,8 @@ def _signature_of(text: str) -> SignatureRule | None:
 
 
 def _is_trigger(text: str) -> bool:
-    if len(text) < 6:
-        return False
-    lowered = text.lower()
-    for word in _TRIGGERS:
-        if word in lowered:
-            return True
-    return lowered.strip() == "отмена"
+    """Whether a text node starts like a furniture text (they all start with a trigger)."""
+    return text.lstrip()[:_TRIGGER_PREFIX].lower().startswith(_TRIGGERS)
 
 
 def _largest_furniture(element: Element, stop: Element) -> tuple[Element, str] | None:
@@ -252,9 +248,6 @@ def _largest_furniture(element: Element, stop: Element) -> tuple[Element, str] |
 
 def remove_signatures(root: Element, removals: Removals) -> None:
     """Remove blocks whose whole text is a known furniture text, whatever their markup."""
-    everything = text_of(root).lower()
-    if not any(word in everything for word in _TRIGGERS) and "отмена" not in everything:
-        return
     candidates = []
     for element in root.iter():
         if element.text and _is_trigger(element.text):

@@ -38,16 +38,17 @@ def common_ancestor(first: Element, second: Element) -> Element:
 
 
 def text_outside(root: Element, excluded: Element) -> str:
-    """The text of root without the text of one of its descendants."""
-    parts: list[str] = []
+    """The text of root without the text of one of its descendants.
 
-    def walk(node: Element) -> None:
-        if node is excluded or not isinstance(node.tag, str):
-            return
-        parts.append(node.text or "")
-        for child in node:
-            walk(child)
-            parts.append(child.tail or "")
-
-    walk(root)
+    Only the elements on the path down to the excluded one are walked; every other subtree is
+    serialised whole by lxml.
+    """
+    path = {id(node) for node in excluded.iterancestors()}
+    if id(root) not in path:
+        return "" if root is excluded else text_of(root)
+    parts = [root.text or ""]
+    for child in root:
+        if child is not excluded:
+            parts.append(text_outside(child, excluded) if id(child) in path else text_of(child))
+        parts.append(child.tail or "")
     return " ".join(parts)

@@ -36,11 +36,8 @@ SITE = "sdelanounas"
 DOMAINS = ("sdelanounas.ru", "www.sdelanounas.ru")
 ARTICLE_PATH = re.compile(r"^/blogs/(\d+)/?$")
 
-TITLE_XPATHS = (
-    "//h1[contains(@class, 'h1_openblog')]",
-    "//h1[contains(@class, 'unique')]",
-    "//h1[normalize-space()]",
-)
+# The title is the page's h1 with one of these classes, else its first h1 that has text.
+TITLE_CLASSES = ("h1_openblog", "unique")
 BODY_XPATHS = (
     "//div[contains(@class, '__sun_article_text')]",
     "//*[@itemprop='articleBody']",
@@ -155,22 +152,39 @@ def _locate(root: Element, removals: Removals, url: str) -> tuple[Element, Eleme
     With the profile, furniture is removed only around the article (cheap); the fallback
     cleans the whole page first, so that main-text detection cannot pick furniture.
     """
-    title = _first(root, TITLE_XPATHS)
+    title = _title(root)
     body = _first(root, BODY_XPATHS)
     if title is not None and body is not None:
         _remove_furniture(common_ancestor(title, body), removals)
-        scores = main_text_scores(root)
-        own = sum(score for element, score in scores.items() if is_inside(element, body))
-        if own >= THIN_BODY_SHARE * max(scores.values(), default=0):
+        if not _is_thin(body, root):
             return title, body, "profile"
     _remove_furniture(root, removals)
-    title = _first(root, TITLE_XPATHS)
+    title = _title(root)
     if title is None:
         raise ExtractionFailed("no title", url)
     scores = main_text_scores(root)
     if not scores:
         raise ExtractionFailed("no body", url)
     return title, max(scores, key=scores.__getitem__), "fallback"
+
+
+def _is_thin(body: Element, root: Element) -> bool:
+    """Whether the page has far more main text elsewhere than in this body."""
+    own_length = len(text_of(body))
+    if own_length >= THIN_BODY_SHARE * (len(text_of(root)) - own_length):
+        return False  # no other container can hold twice the body's text
+    scores = main_text_scores(root)
+    own = sum(score for element, score in scores.items() if is_inside(element, body))
+    return own < THIN_BODY_SHARE * max(scores.values(), default=0)
+
+
+def _title(root: Element) -> Element | None:
+    headings = [h1 for h1 in root.iter("h1") if text_of(h1).strip()]
+    for name in TITLE_CLASSES:
+        for h1 in headings:
+            if name in (h1.get("class") or ""):
+                return h1
+    return headings[0] if headings else None
 
 
 def _remove_furniture(region: Element, removals: Removals) -> None:
