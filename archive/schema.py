@@ -106,11 +106,74 @@ CREATE TABLE failed_pages (
 CREATE INDEX failed_pages_reason ON failed_pages (reason);
 """
 
+HISTORY_AND_RUNS = """
+ALTER TABLE articles ADD COLUMN native_id TEXT;
+UPDATE articles SET native_id = substr(id, length(site) + 2);
+CREATE INDEX articles_site_native_id ON articles (site, native_id);
+CREATE INDEX articles_url ON articles (url);
+ALTER TABLE articles ADD COLUMN removed_at TEXT;
+ALTER TABLE articles ADD COLUMN http_etag TEXT;
+ALTER TABLE articles ADD COLUMN http_last_modified TEXT;
+ALTER TABLE articles ADD COLUMN checks_done INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE articles ADD COLUMN next_check_at TEXT;
+ALTER TABLE articles ADD COLUMN revision_count INTEGER NOT NULL DEFAULT 0;
+CREATE INDEX articles_next_check_at ON articles (next_check_at);
+
+CREATE TABLE revisions (
+    id INTEGER PRIMARY KEY,
+    article_pk INTEGER NOT NULL REFERENCES articles (pk),
+    seen_at TEXT NOT NULL,
+    reason TEXT NOT NULL,
+    changed TEXT NOT NULL,
+    title TEXT,
+    lead TEXT,
+    body_text TEXT,
+    body_html TEXT,
+    tags TEXT,
+    published_at TEXT,
+    author TEXT,
+    source_url TEXT,
+    content_hash TEXT NOT NULL
+);
+CREATE INDEX revisions_article_pk ON revisions (article_pk);
+
+CREATE TABLE crawl_runs (
+    id INTEGER PRIMARY KEY,
+    site TEXT NOT NULL,
+    mode TEXT NOT NULL,
+    arguments TEXT NOT NULL,
+    started_at TEXT NOT NULL,
+    finished_at TEXT,
+    status TEXT NOT NULL,
+    exit_code INTEGER,
+    resumes INTEGER NOT NULL DEFAULT 0,
+    cursor INTEGER,
+    high_water TEXT,
+    pages_fetched INTEGER NOT NULL DEFAULT 0,
+    listing_pages INTEGER NOT NULL DEFAULT 0,
+    articles_new INTEGER NOT NULL DEFAULT 0,
+    articles_updated INTEGER NOT NULL DEFAULT 0,
+    articles_unchanged INTEGER NOT NULL DEFAULT 0,
+    articles_not_modified INTEGER NOT NULL DEFAULT 0,
+    articles_removed INTEGER NOT NULL DEFAULT 0,
+    articles_absent INTEGER NOT NULL DEFAULT 0,
+    http_errors INTEGER NOT NULL DEFAULT 0,
+    extraction_failures INTEGER NOT NULL DEFAULT 0,
+    extraction_fallbacks INTEGER NOT NULL DEFAULT 0
+);
+CREATE INDEX crawl_runs_site_status ON crawl_runs (site, status);
+ALTER TABLE failed_pages ADD COLUMN run_id INTEGER REFERENCES crawl_runs (id);
+"""
+
 # Each entry is a SQL script, applied once, in order, in one transaction with its version bump.
-MIGRATIONS: tuple[str, ...] = (INITIAL, PROVENANCE_AND_AUDIT)
+MIGRATIONS: tuple[str, ...] = (INITIAL, PROVENANCE_AND_AUDIT, HISTORY_AND_RUNS)
 LATEST_VERSION = len(MIGRATIONS)
 # The tables each schema version must have: a version whose tables are missing is damaged.
 REQUIRED_TABLES = {
     1: ("articles", "tags", "article_tags", "images", "articles_fts"),
     2: ("articles", "tags", "article_tags", "images", "articles_fts", "removals", "failed_pages"),
-}
+    3: (
+        "articles", "tags", "article_tags", "images", "articles_fts", "removals", "failed_pages",
+        "revisions", "crawl_runs",
+    ),
+}  # fmt: skip

@@ -10,15 +10,18 @@ import fcntl
 import json
 import os
 import sqlite3
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 import sqlite_utils
 
 from .exceptions import ArchiveLocked, MissingArchive, NewerSchema, NotAnArchive
+from .runs import COUNTERS as RUN_COUNTERS
+from .runs import record_progress
 from .schema import LATEST_VERSION, MIGRATIONS, REQUIRED_TABLES
 
 SQLITE_HEADER = b"SQLite format 3\x00"
@@ -29,9 +32,10 @@ ARTICLE_COLUMNS = (
     "published_month", "author", "author_login", "category", "tags", "source_url",
     "comment_count", "rating", "word_count", "image_count", "content_hash",
     "extractor_version", "boilerplate_removed", "published_at_source", "modified_at",
-    "modified_at_source", "extraction_method",
+    "modified_at_source", "extraction_method", "native_id", "http_etag", "http_last_modified",
 )  # fmt: skip
-COUNTERS = ("comment_count", "rating")
+# Updated in place when the content is unchanged: counters and HTTP validators are no content.
+IN_PLACE = ("comment_count", "rating", "http_etag", "http_last_modified")
 
 
 @dataclass
@@ -41,11 +45,50 @@ class SaveCounts:
     new: int = 0
     updated: int = 0
     unchanged: int = 0
+    not_modified: int = 0
+    removed: int = 0
+    absent: int = 0
 
     def add(self, other: SaveCounts) -> None:
-        self.new += other.new
-        self.updated += other.updated
-        self.unchanged += other.unchanged
+        for name in SAVE_OUTCOMES:
+            setattr(self, name, getattr(self, name) + getattr(other, name))
+
+
+SAVE_OUTCOMES = ("new", "updated", "unchanged", "not_modified", "removed", "absent")
+# What a revision keeps of the version it replaces; `changed` names those that differ.
+REVISED_FIELDS = (
+    "title", "lead", "body_text", "body_html", "tags", "published_at", "author", "source_url",
+)  # fmt: skip
+DEFAULT_RECHECKS = (3600, 86400, 7 * 86400, 30 * 86400)
+
+
+@dataclass
+class Batch:
+    """Everything one transaction writes: articles, failures, gone pages, run progress."""
+
+    articles: list[dict[str, Any]] = field(default_factory=list)
+    failures: list[dict[str, str]] = field(default_factory=list)
+    gone: list[str] = field(default_factory=list)
+    not_modified: list[str] = field(default_factory=list)
+    run_id: int | None = None
+
+    def __len__(self) -> int:
+        return len(self.articles) + len(self.failures) + len(self.gone) + len(self.not_modified)
+
+
+def next_check(anchor: str | None, after: str, delays: tuple[int, ...]) -> str | None:
+    """The first recheck time, anchor + delay, that is later than `after` (UTC ISO), or None.
+
+    The anchor is the publication time: edits come soon after it, so an article published
+    years before we first saw it is never rechecked.
+    """
+    start = datetime.fromisoformat(anchor or after)
+    moment = datetime.fromisoformat(after)
+    for delay in delays:
+        due = start + timedelta(seconds=delay)
+        if due > moment:
+            return due.astimezone(UTC).isoformat(timespec="seconds")
+    return None
 
 
 def check_archive(path: Path, must_exist: bool = False) -> None:
@@ -98,12 +141,15 @@ def _read_only(path: Path) -> Iterator[sqlite3.Connection]:
 
 
 @contextmanager
-def crawl_lock(path: Path) -> Iterator[None]:
-    """Hold an OS advisory lock on the archive for one run; it dies with the process."""
+def crawl_lock(path: Path, wait: bool = False) -> Iterator[None]:
+    """Hold an OS advisory lock on the archive for one run; it dies with the process.
+
+    With `wait`, block until the run holding it ends instead of refusing.
+    """
     fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
     try:
         try:
-            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            fcntl.flock(fd, fcntl.LOCK_EX | (0 if wait else fcntl.LOCK_NB))
         except BlockingIOError:
             raise ArchiveLocked(
                 f"{path} is being written by another run; wait for it to finish"
@@ -116,9 +162,10 @@ def crawl_lock(path: Path) -> Iterator[None]:
 class Archive:
     """An open archive: validated, migrated, in WAL mode."""
 
-    def __init__(self, path: Path) -> None:
+    def __init__(self, path: Path, rechecks: tuple[int, ...] = DEFAULT_RECHECKS) -> None:
         check_archive(path)
         self.path = path
+        self.rechecks = rechecks
         self.db = sqlite_utils.Database(path)
         self.db.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
         self.db.enable_wal()
@@ -143,35 +190,114 @@ class Archive:
 
     def save_articles(self, records: Iterable[dict[str, Any]], seen_at: str) -> SaveCounts:
         """Insert or update a batch of article records in one transaction."""
+        return self.save_batch(Batch(articles=list(records)), seen_at)
+
+    def save_batch(
+        self,
+        batch: Batch,
+        seen_at: str,
+        progress: Callable[[SaveCounts], dict[str, Any]] | None = None,
+    ) -> SaveCounts:
+        """Write a whole batch, and the run's progress, in one transaction.
+
+        `progress(counts)` gives the run's counters, cursor and high water as of this batch.
+        """
         counts = SaveCounts()
         with self.db.atomic():
-            for record in records:
+            for record in batch.articles:
                 outcome = self._save_article(record, seen_at)
                 self.db.execute("DELETE FROM failed_pages WHERE url = ?", [record["url"]])
                 setattr(counts, outcome, getattr(counts, outcome) + 1)
+            for url in batch.not_modified:
+                self._checked(url, seen_at)
+                counts.not_modified += 1
+            for url in batch.gone:
+                if self._mark_removed(url, seen_at):
+                    counts.removed += 1
+                else:
+                    counts.absent += 1
+            self._record_failures(batch.failures, seen_at, batch.run_id)
+            if batch.run_id is not None and progress is not None:
+                record_progress(self.db, batch.run_id, **progress(counts))
         return counts
+
+    def run_counters(self, run_id: int) -> dict[str, int]:
+        """A run's counters so far (a resumed run adds to them)."""
+        names = ", ".join(RUN_COUNTERS)
+        row = self.db.execute(f"SELECT {names} FROM crawl_runs WHERE id = ?", [run_id]).fetchone()
+        return dict(zip(RUN_COUNTERS, row, strict=True)) if row else {}
 
     def _save_article(self, record: dict[str, Any], seen_at: str) -> str:
         row = {column: _column_value(record[column]) for column in ARTICLE_COLUMNS}
         existing = self.db.execute(
-            "SELECT pk, content_hash FROM articles WHERE id = ?", [record["id"]]
+            "SELECT pk, content_hash, checks_done, "
+            + ", ".join(REVISED_FIELDS)
+            + " FROM articles WHERE id = ?",
+            [record["id"]],
         ).fetchone()
         articles = self.db.table("articles")
+        schedule = {
+            "last_seen_at": seen_at,
+            "removed_at": None,
+            "next_check_at": next_check(record["published_at"], seen_at, self.rechecks),
+        }
         if existing is None:
-            pk = articles.insert({**row, "first_seen_at": seen_at, "last_seen_at": seen_at}).last_pk
+            pk = articles.insert({**row, **schedule, "first_seen_at": seen_at}).last_pk
             outcome = "new"
         else:
-            pk, old_hash = existing
+            pk, old_hash, checks_done, *old_values = existing
+            schedule["checks_done"] = checks_done + 1
             if old_hash == record["content_hash"]:
-                counters = {column: row[column] for column in COUNTERS}
-                articles.update(pk, {**counters, "last_seen_at": seen_at})
+                articles.update(pk, {**{name: row[name] for name in IN_PLACE}, **schedule})
                 return "unchanged"
-            articles.update(pk, {**row, "last_seen_at": seen_at})
+            old = dict(zip(REVISED_FIELDS, old_values, strict=True))
+            self._keep_revision(pk, old, row, old_hash, seen_at)
+            articles.update(pk, {**row, **schedule})
             outcome = "updated"
         self._replace_tags(pk, record["tags"])
         self._replace_rows("images", pk, record["images"])
         self._replace_rows("removals", pk, record["removals"])
         return outcome
+
+    def _keep_revision(
+        self, pk: int, old: dict[str, Any], new: dict[str, Any], old_hash: str, seen_at: str
+    ) -> None:
+        changed = [name for name in REVISED_FIELDS if old[name] != new[name]]
+        self.db.table("revisions").insert(
+            {
+                "article_pk": pk,
+                "seen_at": seen_at,
+                "reason": "edit",
+                "changed": json.dumps(changed),
+                **old,
+                "content_hash": old_hash,
+            }
+        )
+        self.db.execute(
+            "UPDATE articles SET revision_count = revision_count + 1 WHERE pk = ?", [pk]
+        )
+
+    def _checked(self, url: str, seen_at: str) -> None:
+        """A recheck answered 304: nothing to parse; the schedule moves on."""
+        row = self.db.execute(
+            "SELECT pk, published_at FROM articles WHERE url = ?", [url]
+        ).fetchone()
+        if row is None:
+            return
+        self.db.execute(
+            "UPDATE articles SET last_seen_at = ?, checks_done = checks_done + 1,"
+            " next_check_at = ? WHERE pk = ?",
+            [seen_at, next_check(row[1], seen_at, self.rechecks), row[0]],
+        )
+
+    def _mark_removed(self, url: str, seen_at: str) -> bool:
+        """Mark an archived article removed (kept, never deleted); False if never archived."""
+        cursor = self.db.execute(
+            "UPDATE articles SET removed_at = coalesce(removed_at, ?), next_check_at = NULL"
+            " WHERE url = ?",
+            [seen_at, url],
+        )
+        return cursor.rowcount > 0
 
     def _replace_tags(self, article_pk: int, names: list[str]) -> None:
         self.db.execute("DELETE FROM article_tags WHERE article_pk = ?", [article_pk])
@@ -194,17 +320,18 @@ class Archive:
             rows = [{"position": position, **row} for position, row in enumerate(rows)]
         self.db.table(table).insert_all({"article_pk": article_pk, **row} for row in rows)
 
-    def record_failures(self, failures: Iterable[dict[str, str]], seen_at: str) -> None:
-        """Keep each page that failed (url, site, reason), counting repeated failures."""
-        with self.db.atomic():
-            for failure in failures:
-                self.db.execute(
-                    "INSERT INTO failed_pages (url, site, reason, first_failed_at, last_failed_at,"
-                    " attempts) VALUES (:url, :site, :reason, :seen, :seen, 1)"
-                    " ON CONFLICT (url) DO UPDATE SET reason = excluded.reason,"
-                    " last_failed_at = excluded.last_failed_at, attempts = attempts + 1",
-                    {**failure, "seen": seen_at},
-                )
+    def _record_failures(
+        self, failures: Iterable[dict[str, str]], seen_at: str, run_id: int | None
+    ) -> None:
+        for failure in failures:
+            self.db.execute(
+                "INSERT INTO failed_pages (url, site, reason, first_failed_at, last_failed_at,"
+                " attempts, run_id) VALUES (:url, :site, :reason, :seen, :seen, 1, :run)"
+                " ON CONFLICT (url) DO UPDATE SET reason = excluded.reason,"
+                " last_failed_at = excluded.last_failed_at, attempts = attempts + 1,"
+                " run_id = excluded.run_id",
+                {**failure, "seen": seen_at, "run": run_id},
+            )
 
     def article_count(self) -> int:
         """How many articles the archive holds."""

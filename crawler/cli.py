@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Callable
+from datetime import date
 from functools import wraps
 from pathlib import Path
 from typing import Any
@@ -84,12 +85,39 @@ def cli() -> None:
     """Crawl news sites into a clean, searchable SQLite archive and serve it with Datasette."""
 
 
+def parse_ids(_ctx: click.Context, _param: click.Parameter, value: str | None) -> Any:
+    """`A-B` as (A, B), lowest first."""
+    if value is None:
+        return None
+    low, sep, high = value.partition("-")
+    if not (sep and low.strip().isdigit() and high.strip().isdigit()) or int(low) > int(high):
+        raise click.BadParameter(f"{value!r} is not an id range such as 100000-100500")
+    return int(low), int(high)
+
+
+def parse_since(_ctx: click.Context, _param: click.Parameter, value: str | None) -> Any:
+    """A calendar date, YYYY-MM-DD."""
+    if value is None:
+        return None
+    try:
+        return date.fromisoformat(value).isoformat()
+    except ValueError:
+        raise click.BadParameter(f"{value!r} is not a date such as 2024-01-31") from None
+
+
 @cli.command(epilog=EXIT_CODES)
 @click.argument("site", default="sdelanounas")
 @db_option
 @click.option("--base-url", help="Crawl a mirror or the simulator instead of the real site.")
 @click.option(
     "--max-pages", type=click.IntRange(min=1), help="Read at most this many listing pages."
+)
+@click.option("--full", is_flag=True, help="Walk every listing page, not just the new ones.")
+@click.option(
+    "--since", callback=parse_since, metavar="DATE", help="Walk back to this date (YYYY-MM-DD)."
+)
+@click.option(
+    "--ids", callback=parse_ids, metavar="A-B", help="Fetch this id range directly (backfill)."
 )
 @click.option(
     "--setting",
@@ -98,6 +126,7 @@ def cli() -> None:
     metavar="KEY=VALUE",
     help="A Scrapy or Newsarchive setting for this run (repeatable), e.g. DOWNLOAD_TIMEOUT=10.",
 )
+@click.option("--wait", is_flag=True, help="Wait for a run on the same archive to end.")
 @click.option("--verbose", is_flag=True, help="Log every request (Scrapy's INFO level).")
 @one_line_errors
 def crawl(
@@ -105,30 +134,99 @@ def crawl(
     db: Path,
     base_url: str | None,
     max_pages: int | None,
+    full: bool,
+    since: str | None,
+    ids: tuple[int, int] | None,
     settings: tuple[str, ...],
+    wait: bool,
     verbose: bool,
 ) -> None:
-    """Crawl SITE's listing pages newest first and archive every article they link.
+    """Crawl SITE into the archive: new articles, edits of recent ones, removals.
 
-    A base URL on this machine (127.0.0.1, localhost) is crawled without politeness
-    delays; robots.txt is obeyed everywhere.
+    By default the crawl is incremental: it walks the listing pages newest first and stops
+    once NEWSARCHIVE_KNOWN_STREAK entries in a row are archived and unchanged below what the
+    last finished run saw; it also rechecks recently published articles (1 h, 1 day, 1 week,
+    1 month after publication) with conditional GETs. A run stopped in any way, even killed,
+    resumes when the same command runs again. A base URL on this machine (127.0.0.1,
+    localhost) is crawled without politeness delays; robots.txt is obeyed everywhere.
 
     Example:
 
     \b
         newsarchive crawl --max-pages 3
+        newsarchive crawl --full
+        newsarchive crawl --ids 175000-175219
         newsarchive crawl sdelanounas --base-url http://127.0.0.1:8800 --db mirror.db
     """
+    from .run import CrawlPlan
     from .run import crawl as run_crawl
 
+    if sum(map(bool, (full, since, ids))) > 1:
+        raise click.UsageError("use just one of --full, --since and --ids")
+    mode = "full" if full else "since" if since else "ids" if ids else "incremental"
     overrides = parse_settings(settings)
     if verbose:
         overrides.setdefault("LOG_LEVEL", "INFO")
-    result = run_crawl(site, db, base_url, max_pages, overrides)
+    plan = CrawlPlan(mode=mode, since=since, ids=ids, max_pages=max_pages)
+    result = run_crawl(site, db, base_url, plan, overrides, wait=wait)
     if result.exit_code:
         click.echo(f"Error: {result.message}", err=True)
         sys.exit(result.exit_code)
     click.echo(result.message)
+
+
+@cli.command(epilog=EXIT_CODES)
+@click.option(
+    "--config",
+    type=click.Path(path_type=Path, dir_okay=False),
+    default=Path("schedule.toml"),
+    show_default=True,
+    help="The schedule file: one [[crawl]] entry per site.",
+)
+@click.option("--max-runs", type=click.IntRange(min=1), help="Stop after this many runs.")
+@one_line_errors
+def schedule(config: Path, max_runs: int | None) -> None:
+    """Run crawls on cron schedules, one at a time, until stopped.
+
+    The file has one [[crawl]] entry per recurring crawl: site, cron (five fields, or six
+    with seconds last), and optionally mode (incremental or full), db, base_url, max_pages
+    and settings (a table of KEY = "VALUE"). Runs never overlap on an archive: a run
+    started by hand makes the scheduled one wait. Each run is recorded in crawl_runs.
+
+    Example:
+
+    \b
+        # schedule.toml
+        [[crawl]]
+        site = "sdelanounas"
+        cron = "17 */6 * * *"
+        db = "archive.db"
+
+    \b
+        newsarchive schedule --config schedule.toml
+    """
+    from .schedule import load_schedule, run_schedule
+
+    entries = load_schedule(config)
+    click.echo(f"{len(entries)} scheduled crawl(s) from {config}; Ctrl-C to stop")
+    run_schedule(entries, max_runs, say=click.echo)
+
+
+@cli.command(epilog=EXIT_CODES)
+@db_option
+@click.option("--limit", default=10, show_default=True, help="How many runs to show.")
+@one_line_errors
+def stats(db: Path, limit: int) -> None:
+    """Print the last crawl runs: when, how they ended, what they fetched and archived.
+
+    Example:
+
+    \b
+        newsarchive stats --db archive.db --limit 5
+    """
+    from archive.report import runs_table
+
+    click.echo(runs_table(db, limit))
 
 
 @cli.command(epilog=EXIT_CODES)

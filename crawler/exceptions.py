@@ -17,6 +17,10 @@ class SiteUnreachable(NewsarchiveError):
     """No connection to the site's host could be opened."""
 
 
+class CrawlNotStarted(NewsarchiveError):
+    """Scrapy could not start the crawl (its own error is logged above this line)."""
+
+
 class ExtractionFailed(NewsarchiveError):
     """A page does not match its site profile: a required field is missing."""
 

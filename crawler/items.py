@@ -51,6 +51,9 @@ class Article:
     rating: int | None = None
     removals: list[Removal] = field(default_factory=list)
     extraction_method: str = "profile"  # "profile" (the site's layouts) or "fallback" (generic)
+    # HTTP validators of the response, set by the crawler (never by extraction) for rechecks.
+    http_etag: str | None = None
+    http_last_modified: str | None = None
 
     @property
     def id(self) -> str:
@@ -91,3 +94,24 @@ class PageFailure:
     def to_dict(self) -> dict[str, Any]:
         """Plain data, as the archive stores it."""
         return asdict(self)
+
+
+@dataclass
+class Gone:
+    """An article URL that answered 404 or 410: removed if archived, else absent."""
+
+    url: str
+
+
+@dataclass
+class NotModified:
+    """An archived article whose recheck answered 304 Not Modified."""
+
+    url: str
+
+
+@dataclass
+class ListingDone:
+    """Every entry of this listing page is archived or accounted for: the run's cursor moves."""
+
+    page: int

@@ -13,13 +13,22 @@ from urllib.parse import urlsplit
 from scrapy.crawler import CrawlerProcess
 from scrapy.settings import Settings
 
-from archive.store import check_archive, crawl_lock
+from archive.runs import finish_run, start_run
+from archive.store import SAVE_OUTCOMES, Archive, check_archive, crawl_lock
 
 from . import settings as default_settings
-from .exceptions import BadBaseUrl, SiteUnreachable
+from .exceptions import BadBaseUrl, CrawlNotStarted, SiteUnreachable
+from .pipelines import utc_now
 from .sites import get_site
 
 EXIT_OK, EXIT_USAGE, EXIT_LOCKED, EXIT_EXTRACTION, EXIT_INTERRUPTED = 0, 1, 2, 3, 4
+# How a run's crawl_runs row ends, by exit code; only "finished" runs advance the stop mark.
+RUN_STATUS = {
+    EXIT_OK: "finished",
+    EXIT_USAGE: "refused",
+    EXIT_EXTRACTION: "drift",
+    EXIT_INTERRUPTED: "interrupted",
+}
 
 
 @dataclass
@@ -76,28 +85,70 @@ def crawl_settings(db: Path, base_url: str, overrides: dict[str, str]) -> Settin
     return settings
 
 
+@dataclass(frozen=True)
+class CrawlPlan:
+    """What one run should do: the mode and its bounds."""
+
+    mode: str = "incremental"  # incremental, full, since or ids
+    since: str | None = None
+    ids: tuple[int, int] | None = None
+    max_pages: int | None = None
+
+    def arguments(self) -> dict[str, Any]:
+        """What makes two runs the same run (a killed run resumes only with the same)."""
+        return {
+            "mode": self.mode,
+            "since": self.since,
+            "ids": self.ids,
+            "max_pages": self.max_pages,
+        }
+
+
 def crawl(
     site_name: str,
     db: Path,
     base_url: str | None = None,
-    max_pages: int | None = None,
+    plan: CrawlPlan | None = None,
     overrides: dict[str, str] | None = None,
+    wait: bool = False,
 ) -> CrawlResult:
     """Crawl a site into the archive at `db`; bad input is refused before anything is written."""
     site = get_site(site_name)
+    plan = plan or CrawlPlan()
     base_url = check_base_url(base_url or site.base_url)
     check_archive(db)
     check_reachable(base_url)
     settings = crawl_settings(db, base_url, overrides or {})
     started = time.monotonic()
-    with crawl_lock(db):
+    with crawl_lock(db, wait=wait):
+        with Archive(db) as archive:
+            run = start_run(archive.db, site.name, plan.mode, plan.arguments(), utc_now())
+        settings.set("NEWSARCHIVE_RUN_ID", run.id, priority="cmdline")
         process = CrawlerProcess(settings)
         crawler = process.create_crawler(site.name)
-        process.crawl(crawler, base_url=base_url, max_pages=max_pages)
+        process.crawl(
+            crawler,
+            base_url=base_url,
+            max_pages=plan.max_pages,
+            mode=plan.mode,
+            since=plan.since,
+            ids=plan.ids,
+            resume_cursor=run.cursor if run.resumed else None,
+            previous_high_water=run.previous_high_water,
+            high_water=run.high_water,
+        )
         process.start()
-    stats = crawler.stats.get_stats() if crawler.stats else {}
-    refusal = getattr(crawler.spider, "refusal", None)
-    return judge(stats, refusal, settings, db, time.monotonic() - started)
+        try:
+            stats = crawler.stats.get_stats()  # type: ignore[union-attr]
+        except RuntimeError:
+            raise CrawlNotStarted("the crawl could not start; see the error above") from None
+        refusal = getattr(crawler.spider, "refusal", None)
+        result = judge(stats, refusal, settings, db, time.monotonic() - started)
+        with Archive(db) as archive:
+            finish_run(
+                archive.db, run.id, RUN_STATUS[result.exit_code], result.exit_code, utc_now()
+            )
+    return result
 
 
 def judge(
@@ -106,19 +157,20 @@ def judge(
     """Exit code and summary line from the crawl's stats."""
     pages = stats.get("newsarchive/article_pages", 0)
     failed = stats.get("newsarchive/extraction_failed", 0)
-    counts = {
-        name: stats.get(f"newsarchive/articles_{name}", 0)
-        for name in ("new", "updated", "unchanged")
-    }
+    counts = {name: stats.get(f"newsarchive/articles_{name}", 0) for name in SAVE_OUTCOMES}
     summary = (
         f"{counts['new']} new, {counts['updated']} updated, {counts['unchanged']} unchanged, "
+        f"{counts['not_modified']} not modified, {counts['removed']} removed, "
         f"{failed} failed extraction, {stats.get('newsarchive/extraction_fallback', 0)} by "
         f"fallback, {stats.get('newsarchive/fetch_failed', 0)} failed fetch, "
-        f"{stats.get('newsarchive/absent', 0)} absent; "
+        f"{counts['absent']} absent; "
         f"{stats.get('downloader/response_count', 0)} responses in {seconds:.1f} s -> {db}"
     )
     if refusal:
         return CrawlResult(EXIT_USAGE, refusal, stats)
+    if write_error := stats.get("newsarchive/write_error"):
+        message = f"writing to {db} failed ({write_error}); rerun to fetch what was not saved"
+        return CrawlResult(EXIT_USAGE, message, stats)
     if stats.get("finish_reason") == "shutdown":
         return CrawlResult(EXIT_INTERRUPTED, f"interrupted; rerun to continue ({summary})", stats)
     rescued = stats.get("newsarchive/extraction_fallback", 0)

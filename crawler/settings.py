@@ -32,12 +32,18 @@ TELNETCONSOLE_ENABLED = False
 LOG_LEVEL = "WARNING"
 
 ITEM_PIPELINES = {"crawler.pipelines.ArchivePipeline": 300}
+EXTENSIONS = {"crawler.progress.ProgressLine": 500}
 
 # Newsarchive's own settings, alphabetical.
 NEWSARCHIVE_BATCH_SIZE = 100  # articles written per transaction
 NEWSARCHIVE_DB = "archive.db"  # the archive the pipeline writes to
 NEWSARCHIVE_FAILURE_MIN_PAGES = 20  # article pages seen before the failure share is judged
 NEWSARCHIVE_FAILURE_SHARE = 0.05  # more extraction failures than this ends with exit code 3
+NEWSARCHIVE_KNOWN_STREAK = 20  # incremental: stop after this many archived, unchanged entries
+NEWSARCHIVE_PROGRESS_INTERVAL = 10  # seconds between progress lines on stderr (0: none)
+NEWSARCHIVE_RECHECK_AFTER = "3600,86400,604800,2592000"  # recheck delays after publication, s
+NEWSARCHIVE_RECHECK_LIMIT = 1000  # at most this many due articles rechecked per run
+NEWSARCHIVE_RUN_ID = None  # the crawl_runs row of this run (set by `newsarchive crawl`)
 
 LOOPBACK_SETTINGS = {
     "AUTOTHROTTLE_ENABLED": False,

@@ -1,23 +1,33 @@
-"""Spider for «Сделано у нас»: listing pages newest first, then every article they link."""
+"""Spider for «Сделано у нас»: listing pages newest first, article ids, and due rechecks.
+
+The archive is the frontier: before fetching an entry the spider asks it what is already
+archived (`archive.frontier`), so a rerun after any stop fetches only what is missing.
+"""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
+from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
 import scrapy
+from scrapy.crawler import Crawler
 from scrapy.exceptions import IgnoreRequest
 from scrapy.http import Response
-from scrapy.spidermiddlewares.httperror import HttpError
 from twisted.python.failure import Failure
 
+from archive.frontier import Frontier
 from crawler.exceptions import ExtractionFailed
 from crawler.extract import decode_html, extract_article, parse_listing
-from crawler.items import PageFailure
+from crawler.extract._dates import MOSCOW
+from crawler.items import Gone, ListingDone, NotModified, PageFailure
 from crawler.sites import get_site
 
 SITE = get_site("sdelanounas")
+GONE = (404, 410)
+ID_CHUNK = 500
 
 
 def page_text(response: Response) -> str:
@@ -26,51 +36,177 @@ def page_text(response: Response) -> str:
     return decode_html(response.body, content_type.decode("latin-1") if content_type else None)
 
 
+def header(response: Response, name: str) -> str | None:
+    value = response.headers.get(name)
+    return value.decode("latin-1") if value else None
+
+
 class SdelanounasSpider(scrapy.Spider):
-    """Walks `/blogs/?page=N` from 0 until a page has no posts or `max_pages` were read."""
+    """Walks `/blogs/?page=N` from 0, or an id range, fetching what the archive lacks.
+
+    Modes: `incremental` stops after `NEWSARCHIVE_KNOWN_STREAK` archived, unchanged entries
+    below what the last finished run had seen; `full` walks every listing page; `since`
+    stops at entries older than a date; `ids` fetches an id range directly. Incremental and
+    full runs also recheck articles due on the recheck schedule, with conditional GETs.
+    """
 
     name = SITE.name
 
     def __init__(
-        self, base_url: str | None = None, max_pages: int | str | None = None, **kwargs: Any
+        self,
+        base_url: str | None = None,
+        max_pages: int | str | None = None,
+        mode: str = "incremental",
+        since: str | None = None,
+        ids: tuple[int, int] | None = None,
+        resume_cursor: int | None = None,
+        previous_high_water: str | None = None,
+        high_water: str | None = None,
+        **kwargs: Any,
     ):
         super().__init__(**kwargs)
         self.base_url = (base_url or SITE.base_url).rstrip("/")
         host = urlsplit(self.base_url).hostname or ""
         self.allowed_domains = sorted({host, *SITE.domains})
         self.max_pages = int(max_pages) if max_pages else None
+        self.mode = mode
+        self.since = datetime.fromisoformat(since).replace(tzinfo=MOSCOW) if since else None
+        self.ids = ids
+        self.main_start = resume_cursor or 0
+        self.previous_high_water = int(previous_high_water) if previous_high_water else None
+        self.high_water = high_water
         self.refusal: str | None = None
+        self.pending: dict[int, set[str]] = {}
+        self.streaks = {"main": 0, "top": 0}
+        self.expected_articles: int | None = None
 
-    def listing_url(self, page: int) -> str:
-        return f"{self.base_url}/blogs/?page={page}"
-
-    def listing_request(self, page: int) -> scrapy.Request:
-        return scrapy.Request(
-            self.listing_url(page),
-            callback=self.parse_listing,
-            errback=self.listing_failed,
-            cb_kwargs={"page": page},
-            priority=-page,
-        )
+    @classmethod
+    def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> SdelanounasSpider:
+        spider = super().from_crawler(crawler, *args, **kwargs)
+        settings = crawler.settings
+        spider.frontier = Frontier(Path(settings.get("NEWSARCHIVE_DB")), SITE.name)
+        spider.known_streak = settings.getint("NEWSARCHIVE_KNOWN_STREAK")
+        spider.recheck_limit = settings.getint("NEWSARCHIVE_RECHECK_LIMIT")
+        crawler.signals.connect(spider.frontier.close, signal=scrapy.signals.spider_closed)
+        return spider
 
     async def start(self) -> AsyncIterator[scrapy.Request]:
-        yield self.listing_request(0)
+        if self.ids is not None:
+            for request in self.id_requests(*self.ids):
+                yield request
+            return
+        yield self.listing_request(0, "top" if self.main_start else "main")
+        if self.main_start:
+            yield self.listing_request(self.main_start, "main")
+        if self.mode in ("incremental", "full"):
+            for request in self.recheck_requests():
+                yield request
 
-    def parse_listing(self, response: Response, page: int) -> Any:
+    def id_requests(self, low: int, high: int) -> Iterator[scrapy.Request]:
+        """Requests for the ids of a range the archive lacks, newest first."""
+        wanted = range(high, low - 1, -1)
+        missing_total = 0
+        for start in range(0, len(wanted), ID_CHUNK):
+            chunk = [str(native_id) for native_id in wanted[start : start + ID_CHUNK]]
+            known = self.frontier.known(chunk)
+            missing = [native_id for native_id in chunk if native_id not in known]
+            missing_total += len(missing)
+            self.expected_articles = missing_total if start + ID_CHUNK >= len(wanted) else None
+            for native_id in missing:
+                yield self.article_request(native_id, page=None)
+
+    def recheck_requests(self) -> Iterator[scrapy.Request]:
+        now = datetime.now(UTC).isoformat(timespec="seconds")
+        for native_id, _, etag, last_modified in self.frontier.due_rechecks(
+            now, self.recheck_limit
+        ):
+            headers = {}
+            if etag:
+                headers["If-None-Match"] = etag
+            if last_modified:
+                headers["If-Modified-Since"] = last_modified
+            self.crawler.stats.inc_value("newsarchive/rechecks")
+            yield self.article_request(native_id, page=None, headers=headers)
+
+    def listing_request(self, page: int, walk: str) -> scrapy.Request:
+        return scrapy.Request(
+            f"{self.base_url}/blogs/?page={page}",
+            callback=self.parse_listing,
+            errback=self.listing_failed,
+            cb_kwargs={"page": page, "walk": walk},
+            priority=-page,
+            dont_filter=True,
+        )
+
+    def article_request(
+        self, native_id: str, page: int | None, headers: dict[str, str] | None = None
+    ) -> scrapy.Request:
+        return scrapy.Request(
+            f"{self.base_url}/blogs/{native_id}/",
+            headers=headers,
+            callback=self.parse_article,
+            errback=self.article_failed,
+            cb_kwargs={"native_id": native_id, "page": page},
+            meta={"handle_httpstatus_list": [304, *GONE]},
+        )
+
+    def parse_listing(self, response: Response, page: int, walk: str) -> Any:
         self.crawler.stats.inc_value("newsarchive/listing_pages")
         entries = parse_listing(response.url, page_text(response))
         if not entries:
+            if walk == "main":
+                yield ListingDone(page)
             return
+        newest = max(int(entry.native_id) for entry in entries)
+        if self.high_water is None or newest > int(self.high_water):
+            self.high_water = str(newest)
+        known = self.frontier.known([entry.native_id for entry in entries])
+        requested: set[str] = set()
+        stop = False
         for entry in entries:
-            yield scrapy.Request(
-                f"{self.base_url}/blogs/{entry.native_id}/",
-                callback=self.parse_article,
-                errback=self.article_failed,
-            )
-        if self.max_pages is None or page + 1 < self.max_pages:
-            yield self.listing_request(page + 1)
+            if self.is_before_since(entry.published_at):
+                stop = True
+                continue
+            if known.get(entry.native_id) == entry.title:
+                self.streaks[walk] += 1
+                stop = stop or self.walk_is_done(walk, int(entry.native_id))
+                continue
+            self.streaks[walk] = 0
+            requested.add(entry.native_id)
+            yield self.article_request(entry.native_id, page if walk == "main" else None)
+        if walk == "main":
+            self.pending[page] = requested
+            if not requested:
+                yield ListingDone(page)
+        if not stop and (self.max_pages is None or page + 1 < self.max_pages):
+            yield self.listing_request(page + 1, walk)
 
-    def parse_article(self, response: Response) -> Any:
+    def is_before_since(self, published_at: str | None) -> bool:
+        return bool(self.since and published_at) and (
+            datetime.fromisoformat(published_at) < self.since  # type: ignore[arg-type,operator]
+        )
+
+    def walk_is_done(self, walk: str, native_id: int) -> bool:
+        """Whether enough archived, unchanged entries in a row end this walk."""
+        if self.streaks[walk] < self.known_streak:
+            return False
+        if walk == "top":
+            return True
+        covered = self.previous_high_water is not None and native_id <= self.previous_high_water
+        return self.mode == "incremental" and covered
+
+    def parse_article(self, response: Response, native_id: str, page: int | None) -> Any:
+        stats = self.crawler.stats
+        if response.status == 304:
+            stats.inc_value("newsarchive/not_modified")
+            yield NotModified(response.url)
+        elif response.status in GONE:
+            yield Gone(response.url)
+        else:
+            yield from self.extract(response)
+        yield from self.resolved(native_id, page)
+
+    def extract(self, response: Response) -> Iterator[Any]:
         stats = self.crawler.stats
         stats.inc_value("newsarchive/article_pages")
         try:
@@ -84,7 +220,18 @@ class SdelanounasSpider(scrapy.Spider):
         if article.extraction_method == "fallback":
             stats.inc_value("newsarchive/extraction_fallback")
             self.logger.warning("extracted by the generic fallback: %s", response.url)
+        article.http_etag = header(response, "ETag")
+        article.http_last_modified = header(response, "Last-Modified")
         yield article
+
+    def resolved(self, native_id: str, page: int | None) -> Iterator[ListingDone]:
+        """Note an entry of a listing page as done; the page is done when all of it is."""
+        pending = self.pending.get(page) if page is not None else None
+        if pending is None:
+            return
+        pending.discard(native_id)
+        if not pending:
+            yield ListingDone(page)  # type: ignore[arg-type]
 
     def listing_failed(self, failure: Failure) -> None:
         request = failure.request  # type: ignore[attr-defined]
@@ -98,9 +245,7 @@ class SdelanounasSpider(scrapy.Spider):
 
     def article_failed(self, failure: Failure) -> Any:
         request = failure.request  # type: ignore[attr-defined]
-        if failure.check(HttpError) and failure.value.response.status in (404, 410):
-            self.crawler.stats.inc_value("newsarchive/absent")
-            return
         self.crawler.stats.inc_value("newsarchive/fetch_failed")
         self.logger.error("article failed: %s (%s)", request.url, failure.getErrorMessage())
         yield PageFailure(SITE.name, request.url, f"fetch: {failure.getErrorMessage()}")
+        yield from self.resolved(request.cb_kwargs["native_id"], request.cb_kwargs["page"])

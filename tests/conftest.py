@@ -52,10 +52,15 @@ class RunningSite:
 
 
 def start_site(
-    tmp_path: Path, articles: int, layout: str | None = None, **options: object
+    tmp_path: Path,
+    articles: int,
+    layout: str | None = None,
+    corpus: Corpus | None = None,
+    **options: object,
 ) -> RunningSite:
+    """A simulator on a free port of 127.0.0.1, logging requests to `tmp_path/requests.log`."""
     log = tmp_path / "requests.log"
-    corpus = Corpus(articles, layout)
+    corpus = corpus or Corpus(articles, layout)
     server = SiteSimulator(("127.0.0.1", 0), corpus, request_log=log, **options)  # type: ignore[arg-type]
     threading.Thread(target=server.serve_forever, daemon=True).start()
     return RunningSite(server, corpus, log)
@@ -79,10 +84,17 @@ def forbidding_site(tmp_path: Path) -> Iterator[RunningSite]:
     running.server.server_close()
 
 
-def newsarchive(*args: str, timeout: float = 120) -> subprocess.CompletedProcess[str]:
+def newsarchive(
+    *args: str, timeout: float = 120, env: dict[str, str] | None = None
+) -> subprocess.CompletedProcess[str]:
     """Run the installed `newsarchive` command, as a user would."""
     return subprocess.run(
-        [str(NEWSARCHIVE), *args], capture_output=True, text=True, timeout=timeout, check=False
+        [str(NEWSARCHIVE), *args],
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        check=False,
+        env=env,
     )
 
 

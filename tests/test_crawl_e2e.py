@@ -59,16 +59,25 @@ def test_crawl_archives_every_article_once_and_clean(site: RunningSite, tmp_path
     assert not any("#" in line or "/account/" in line for line in requests)
 
 
-def test_second_crawl_adds_no_duplicates(site: RunningSite, tmp_path: Path) -> None:
+def test_second_crawl_adds_no_duplicates_and_fetches_little(
+    site: RunningSite, tmp_path: Path
+) -> None:
     db = tmp_path / "archive.db"
     assert newsarchive("crawl", "--base-url", site.url, "--db", str(db)).returncode == 0
+    first_requests = len(site.requests())
     again = newsarchive("crawl", "--base-url", site.url, "--db", str(db))
     assert again.returncode == 0, again.stderr
-    assert f"0 new, 0 updated, {site.corpus.count} unchanged" in again.stdout
+    assert again.stdout.startswith("0 new, 0 updated, 0 unchanged")
+    assert len(site.requests()) - first_requests == 3  # robots.txt and two listing pages
+    full = newsarchive("crawl", "--full", "--base-url", site.url, "--db", str(db))
+    assert full.returncode == 0 and full.stdout.startswith("0 new, 0 updated")
     assert rows(db, "SELECT count(*), count(DISTINCT id) FROM articles") == [
         (site.corpus.count, site.corpus.count)
     ]
     assert rows(db, "PRAGMA integrity_check") == [("ok",)]
+    assert [status for (status,) in rows(db, "SELECT status FROM crawl_runs ORDER BY id")] == [
+        "finished", "finished", "finished"
+    ]  # fmt: skip
 
 
 def test_max_pages_bounds_the_walk(site: RunningSite, tmp_path: Path) -> None:

@@ -101,3 +101,12 @@ def test_audit_tables_answer_what_was_removed_and_what_failed(served: str) -> No
     assert {"telegram-prompt", "comment-form", "slogan", "logo-text"} <= rules
     failed = get_json(served, "/other/failed_pages.json", _shape="objects")
     assert failed["rows"] == []
+
+
+def test_archivist_queries_answer(served: str) -> None:
+    runs = get_json(served, "/other/archived_per_run.json", _shape="objects")
+    assert [(row["mode"], row["status"], row["articles_new"]) for row in runs["rows"]] == [
+        ("incremental", "finished", 35)
+    ]
+    edited = get_json(served, "/other/edited_after_publication.json", _shape="objects")
+    assert edited["rows"] == []

@@ -33,6 +33,13 @@ ARTICLE_COLUMNS = {
     "content_hash": "SHA-256 of title, lead, body, tags, date, author and source",
     "extractor_version": "Extractor version that produced this row / Версия экстрактора",
     "boilerplate_removed": "Rules that removed blocks from the page (see removals) / Что удалено",
+    "native_id": "Id of the article on its site / Номер на сайте",
+    "removed_at": "When the site stopped serving it (404/410); kept, never deleted / Снята",
+    "http_etag": "ETag of the last response, for conditional rechecks",
+    "http_last_modified": "Last-Modified of the last response, for conditional rechecks",
+    "checks_done": "Rechecks made since it was first archived / Перепроверок",
+    "next_check_at": "Next recheck for edits, UTC (empty: none planned) / Следующая проверка",
+    "revision_count": "Earlier versions kept in revisions / Число редакций",
 }
 
 
@@ -111,8 +118,46 @@ def build_metadata(database: str) -> dict[str, Any]:
                             "attempts": "Crawls that failed on it",
                         },
                     },
+                    "revisions": {
+                        "title": "Редакции / Revisions",
+                        "description": "Earlier versions of edited articles: each row is the "
+                        "version a recheck replaced, and which fields changed.",
+                        "facets": ["reason"],
+                        "sort_desc": "seen_at",
+                        "columns": {
+                            "article_pk": "Article (articles.pk)",
+                            "seen_at": "When the change was seen, UTC",
+                            "reason": "edit (the site changed it) or re-extraction",
+                            "changed": "Fields that differ from the next version",
+                            "content_hash": "Hash of this (old) version",
+                        },
+                    },
+                    "crawl_runs": {
+                        "title": "Обходы / Crawl runs",
+                        "description": "Every crawl: mode, when, how it ended, what it fetched "
+                        "and archived. A running row of a dead run is resumed by the next run.",
+                        "facets": ["status", "mode", "site"],
+                        "sort_desc": "id",
+                    },
                 },
                 "queries": {
+                    "edited_after_publication": {
+                        "title": "Изменённые после публикации / Edited after publication",
+                        "sql": (
+                            "select a.pk, a.title, a.published_at, a.revision_count, "
+                            "max(r.seen_at) as last_edit_seen, a.url from articles a "
+                            "join revisions r on r.article_pk = a.pk where r.reason = 'edit' "
+                            "group by a.pk order by last_edit_seen desc"
+                        ),
+                    },
+                    "archived_per_run": {
+                        "title": "Архивировано за обход / Articles archived per run",
+                        "sql": (
+                            "select id as run, started_at, mode, status, articles_new, "
+                            "articles_updated, articles_removed, pages_fetched "
+                            "from crawl_runs order by id"
+                        ),
+                    },
                     "articles_with_tag": {
                         "title": "Статьи с тегом / Articles with a tag",
                         "sql": (

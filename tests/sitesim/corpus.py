@@ -175,22 +175,41 @@ def seed_article(article_id: int) -> SimArticle:
 class Corpus:
     """N articles with sequential ids, dates rising with the id; the seed article among them.
 
-    `layout` serves every article in that layout instead of its own.
+    `layout` serves every article in that layout instead of its own. `first_date` and `step`
+    fix the dates (by default they span 2010 to 2026); with them fixed, publishing more
+    articles (`count += n`) leaves the old ones as they were. `edit()` and `remove()` change
+    the site between two crawls, as its editors do.
     """
 
-    def __init__(self, count: int, layout: str | None = None) -> None:
+    def __init__(
+        self,
+        count: int,
+        layout: str | None = None,
+        first_date: datetime = FIRST_DATE,
+        step: timedelta | None = None,
+    ) -> None:
         self.count = count
         self.layout = layout
         self.first_id = FIRST_ID
-        span = (LAST_DATE - FIRST_DATE) / max(count - 1, 1)
-        self._step = span
+        self.first_date = first_date
+        self._step = step or (LAST_DATE - FIRST_DATE) / max(count - 1, 1)
         seed_date = datetime(2017, 11, 23, 14, 5, tzinfo=MOSCOW)
-        offset = round((seed_date - FIRST_DATE) / span) if count > 1 else 0
+        offset = round((seed_date - first_date) / self._step) if count > 1 else 0
         self.seed_id = FIRST_ID + min(max(offset, 0), count - 1)
+        self.edits: dict[int, dict[str, object]] = {}
+        self.removed: set[int] = set()
 
     @property
     def ids(self) -> range:
         return range(self.first_id, self.first_id + self.count)
+
+    def edit(self, article_id: int, **changes: object) -> None:
+        """Change an article: `title=`, `paragraph=` (one more at the end), `comments=`."""
+        self.edits.setdefault(article_id, {}).update(changes)
+
+    def remove(self, article_id: int) -> None:
+        """Take an article down: it answers 404 and leaves the listings."""
+        self.removed.add(article_id)
 
     def get(self, article_id: int) -> SimArticle | None:
         if article_id not in self.ids:
@@ -198,14 +217,24 @@ class Corpus:
         if article_id == self.seed_id:
             article = seed_article(article_id)
         else:
-            published = FIRST_DATE + self._step * (article_id - self.first_id)
+            published = self.first_date + self._step * (article_id - self.first_id)
             article = synthetic_article(article_id, published.replace(second=0, microsecond=0))
         if self.layout:
             article.layout = self.layout
+        changes = self.edits.get(article_id, {})
+        if "title" in changes:
+            article.title = str(changes["title"])
+        if "paragraph" in changes:
+            article.blocks.append(("p", str(changes["paragraph"])))
+        if "comments" in changes:
+            article.comments = int(changes["comments"])  # type: ignore[call-overload]
         return article
 
     def newest_first(self, page: int, per_page: int) -> list[SimArticle]:
-        newest = self.first_id + self.count - 1
-        start = newest - page * per_page
-        ids = range(start, max(start - per_page, self.first_id - 1), -1)
-        return [article for i in ids if (article := self.get(i)) is not None]
+        """One listing page: the articles not taken down, newest first."""
+        shown = [i for i in reversed(self.ids) if i not in self.removed]
+        return [
+            article
+            for i in shown[page * per_page : (page + 1) * per_page]
+            if (article := self.get(i)) is not None
+        ]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import re
 import threading
 import time
@@ -69,6 +70,8 @@ class SiteSimulator(ThreadingHTTPServer):
             articles = self.corpus.newest_first(int(page), self.per_page)
             return 200, "text/html; charset=utf-8", listing_page(articles)
         match = ARTICLE.match(parts.path)
+        if match and int(match.group(1)) in self.corpus.removed:
+            return 404, "text/html; charset=utf-8", NOT_FOUND_PAGE
         if match and not parts.query and (article := self.corpus.get(int(match.group(1)))):
             if self.delay:
                 time.sleep(self.delay)
@@ -85,12 +88,20 @@ class _Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
 
     def do_GET(self) -> None:
-        self.server.log_request_line(f"GET {self.path} {self.headers.get('User-Agent', '')}")
         status, content_type, text = self.server.page(self.path)
         body = text.encode("utf-8")
+        etag = f'"{hashlib.sha1(body).hexdigest()}"'
+        article = status == 200 and ARTICLE.match(urlsplit(self.path).path)
+        if article and self.headers.get("If-None-Match") == etag:
+            status, body = 304, b""
+        self.server.log_request_line(
+            f"GET {self.path} {status} {self.headers.get('User-Agent', '')}"
+        )
         self.send_response(status)
         self.send_header("Content-Type", content_type)
         self.send_header("Content-Length", str(len(body)))
+        if article:
+            self.send_header("ETag", etag)
         self.end_headers()
         self.wfile.write(body)
 

@@ -1,0 +1,41 @@
+"""Plain-text reports of an archive for the terminal."""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+
+import sqlite_utils
+
+from .runs import recent_runs
+from .store import check_archive
+
+COLUMNS = (
+    ("id", "run"), ("mode", "mode"), ("started_at", "started (UTC)"), ("status", "status"),
+    ("pages_fetched", "pages"), ("articles_new", "new"), ("articles_updated", "updated"),
+    ("articles_unchanged", "unchanged"), ("articles_not_modified", "304"),
+    ("articles_removed", "removed"), ("http_errors", "errors"),
+    ("extraction_failures", "failed"), ("resumes", "resumes"),
+)  # fmt: skip
+
+
+def runs_table(path: Path, limit: int) -> str:
+    """The last runs as an aligned text table, newest first."""
+    check_archive(path, must_exist=True)
+    conn = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
+    db = sqlite_utils.Database(conn)
+    try:
+        runs = recent_runs(db, limit)
+    finally:
+        db.close()
+    if not runs:
+        return f"{path} has no crawl runs yet"
+    rows = [[title for _, title in COLUMNS]]
+    rows += [
+        [str(run[name]) if run[name] is not None else "" for name, _ in COLUMNS] for run in runs
+    ]
+    widths = [max(len(row[i]) for row in rows) for i in range(len(COLUMNS))]
+    return "\n".join(
+        "  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=True)).rstrip()
+        for row in rows
+    )
