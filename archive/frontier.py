@@ -3,9 +3,22 @@
 from __future__ import annotations
 
 import sqlite3
+from dataclasses import dataclass
 from pathlib import Path
 
 _CHUNK = 500
+
+
+@dataclass(frozen=True)
+class Due:
+    """An archived article due for a recheck."""
+
+    native_id: str
+    url: str
+    etag: str | None
+    last_modified: str | None
+    warc_digest: str | None
+    fetched_at: str | None
 
 
 class Frontier:
@@ -34,11 +47,12 @@ class Frontier:
             )
         return titles
 
-    def due_rechecks(self, now: str, limit: int) -> list[tuple[str, str, str | None, str | None]]:
-        """(native id, url, ETag, Last-Modified) of articles due for a recheck, oldest due first."""
-        return self.conn.execute(
-            "SELECT native_id, url, http_etag, http_last_modified FROM articles"
-            " WHERE site = ? AND removed_at IS NULL AND next_check_at <= ?"
+    def due_rechecks(self, now: str, limit: int) -> list[Due]:
+        """Articles due for a recheck, oldest due first, with what a conditional GET needs."""
+        rows = self.conn.execute(
+            "SELECT native_id, url, http_etag, http_last_modified, warc_digest, fetched_at"
+            " FROM articles WHERE site = ? AND removed_at IS NULL AND next_check_at <= ?"
             " ORDER BY next_check_at LIMIT ?",
             [self.site, now, limit],
         ).fetchall()
+        return [Due(*row) for row in rows]

@@ -165,8 +165,22 @@ CREATE INDEX crawl_runs_site_status ON crawl_runs (site, status);
 ALTER TABLE failed_pages ADD COLUMN run_id INTEGER REFERENCES crawl_runs (id);
 """
 
+RAW_CAPTURE = """
+ALTER TABLE articles ADD COLUMN warc_file TEXT;
+ALTER TABLE articles ADD COLUMN warc_offset INTEGER;
+ALTER TABLE articles ADD COLUMN warc_length INTEGER;
+ALTER TABLE articles ADD COLUMN warc_digest TEXT;
+ALTER TABLE articles ADD COLUMN fetched_at TEXT;
+ALTER TABLE revisions ADD COLUMN warc_file TEXT;
+ALTER TABLE revisions ADD COLUMN warc_offset INTEGER;
+ALTER TABLE revisions ADD COLUMN warc_length INTEGER;
+ALTER TABLE revisions ADD COLUMN warc_digest TEXT;
+ALTER TABLE revisions ADD COLUMN fetched_at TEXT;
+ALTER TABLE crawl_runs ADD COLUMN warc_files TEXT;
+"""
+
 # Each entry is a SQL script, applied once, in order, in one transaction with its version bump.
-MIGRATIONS: tuple[str, ...] = (INITIAL, PROVENANCE_AND_AUDIT, HISTORY_AND_RUNS)
+MIGRATIONS: tuple[str, ...] = (INITIAL, PROVENANCE_AND_AUDIT, HISTORY_AND_RUNS, RAW_CAPTURE)
 LATEST_VERSION = len(MIGRATIONS)
 # The tables each schema version must have: a version whose tables are missing is damaged.
 REQUIRED_TABLES = {
@@ -177,3 +191,4 @@ REQUIRED_TABLES = {
         "revisions", "crawl_runs",
     ),
 }  # fmt: skip
+REQUIRED_TABLES[4] = REQUIRED_TABLES[3]

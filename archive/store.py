@@ -33,7 +33,10 @@ ARTICLE_COLUMNS = (
     "comment_count", "rating", "word_count", "image_count", "content_hash",
     "extractor_version", "boilerplate_removed", "published_at_source", "modified_at",
     "modified_at_source", "extraction_method", "native_id", "http_etag", "http_last_modified",
+    "warc_file", "warc_offset", "warc_length", "warc_digest", "fetched_at",
 )  # fmt: skip
+# Where the raw response of a version is; revisions keep it for the version they replace.
+WARC_COLUMNS = ("warc_file", "warc_offset", "warc_length", "warc_digest", "fetched_at")
 # Updated in place when the content is unchanged: counters and HTTP validators are no content.
 IN_PLACE = ("comment_count", "rating", "http_etag", "http_last_modified")
 
@@ -71,6 +74,7 @@ class Batch:
     gone: list[str] = field(default_factory=list)
     not_modified: list[str] = field(default_factory=list)
     run_id: int | None = None
+    reason: str = "edit"  # why a changed article changed: "edit", or "re-extraction"
 
     def __len__(self) -> int:
         return len(self.articles) + len(self.failures) + len(self.gone) + len(self.not_modified)
@@ -205,7 +209,7 @@ class Archive:
         counts = SaveCounts()
         with self.db.atomic():
             for record in batch.articles:
-                outcome = self._save_article(record, seen_at)
+                outcome = self._save_article(record, seen_at, batch.reason)
                 self.db.execute("DELETE FROM failed_pages WHERE url = ?", [record["url"]])
                 setattr(counts, outcome, getattr(counts, outcome) + 1)
             for url in batch.not_modified:
@@ -227,31 +231,39 @@ class Archive:
         row = self.db.execute(f"SELECT {names} FROM crawl_runs WHERE id = ?", [run_id]).fetchone()
         return dict(zip(RUN_COUNTERS, row, strict=True)) if row else {}
 
-    def _save_article(self, record: dict[str, Any], seen_at: str) -> str:
+    def _save_article(self, record: dict[str, Any], seen_at: str, reason: str = "edit") -> str:
+        """Insert, update (keeping the old version as a revision) or note as unchanged.
+
+        A re-extraction (`reason="re-extraction"`) changes content only: it is no visit to
+        the site, so when the article was seen and its recheck schedule stay as they were.
+        """
         row = {column: _column_value(record[column]) for column in ARTICLE_COLUMNS}
         existing = self.db.execute(
             "SELECT pk, content_hash, checks_done, "
-            + ", ".join(REVISED_FIELDS)
+            + ", ".join((*REVISED_FIELDS, *WARC_COLUMNS))
             + " FROM articles WHERE id = ?",
             [record["id"]],
         ).fetchone()
         articles = self.db.table("articles")
-        schedule = {
+        schedule: dict[str, Any] = {
             "last_seen_at": seen_at,
             "removed_at": None,
             "next_check_at": next_check(record["published_at"], seen_at, self.rechecks),
         }
+        if reason == "re-extraction":
+            schedule = {}
         if existing is None:
             pk = articles.insert({**row, **schedule, "first_seen_at": seen_at}).last_pk
             outcome = "new"
         else:
             pk, old_hash, checks_done, *old_values = existing
-            schedule["checks_done"] = checks_done + 1
+            if schedule:
+                schedule["checks_done"] = checks_done + 1
             if old_hash == record["content_hash"]:
                 articles.update(pk, {**{name: row[name] for name in IN_PLACE}, **schedule})
                 return "unchanged"
-            old = dict(zip(REVISED_FIELDS, old_values, strict=True))
-            self._keep_revision(pk, old, row, old_hash, seen_at)
+            old = dict(zip((*REVISED_FIELDS, *WARC_COLUMNS), old_values, strict=True))
+            self._keep_revision(pk, old, row, old_hash, seen_at, reason)
             articles.update(pk, {**row, **schedule})
             outcome = "updated"
         self._replace_tags(pk, record["tags"])
@@ -260,14 +272,20 @@ class Archive:
         return outcome
 
     def _keep_revision(
-        self, pk: int, old: dict[str, Any], new: dict[str, Any], old_hash: str, seen_at: str
+        self,
+        pk: int,
+        old: dict[str, Any],
+        new: dict[str, Any],
+        old_hash: str,
+        seen_at: str,
+        reason: str,
     ) -> None:
         changed = [name for name in REVISED_FIELDS if old[name] != new[name]]
         self.db.table("revisions").insert(
             {
                 "article_pk": pk,
                 "seen_at": seen_at,
-                "reason": "edit",
+                "reason": reason,
                 "changed": json.dumps(changed),
                 **old,
                 "content_hash": old_hash,

@@ -15,6 +15,7 @@ from archive.exceptions import ArchiveError, ArchiveLocked
 
 from . import __version__
 from .exceptions import NewsarchiveError
+from .paths import default_warc_dir
 
 EXIT_CODES = """\b
 Exit codes:
@@ -51,6 +52,15 @@ def one_line_errors(function: Callable[..., Any]) -> Callable[..., Any]:
             sys.exit(1)
 
     return wrapper
+
+
+def warc_dir_option(function: Callable[..., Any]) -> Callable[..., Any]:
+    """The `--warc-dir PATH` option of commands that write or read raw capture."""
+    return click.option(
+        "--warc-dir",
+        type=click.Path(path_type=Path, file_okay=False),
+        help="Where the WARC files are (default: <db stem>-warc/ beside the archive).",
+    )(function)
 
 
 def parse_settings(values: tuple[str, ...]) -> dict[str, str]:
@@ -127,6 +137,8 @@ def parse_since(_ctx: click.Context, _param: click.Parameter, value: str | None)
     help="A Scrapy or Newsarchive setting for this run (repeatable), e.g. DOWNLOAD_TIMEOUT=10.",
 )
 @click.option("--wait", is_flag=True, help="Wait for a run on the same archive to end.")
+@warc_dir_option
+@click.option("--no-warc", is_flag=True, help="Do not capture raw responses to WARC.")
 @click.option("--verbose", is_flag=True, help="Log every request (Scrapy's INFO level).")
 @one_line_errors
 def crawl(
@@ -139,6 +151,8 @@ def crawl(
     ids: tuple[int, int] | None,
     settings: tuple[str, ...],
     wait: bool,
+    warc_dir: Path | None,
+    no_warc: bool,
     verbose: bool,
 ) -> None:
     """Crawl SITE into the archive: new articles, edits of recent ones, removals.
@@ -167,6 +181,10 @@ def crawl(
     overrides = parse_settings(settings)
     if verbose:
         overrides.setdefault("LOG_LEVEL", "INFO")
+    if warc_dir:
+        overrides["NEWSARCHIVE_WARC_DIR"] = str(warc_dir)
+    if no_warc:
+        overrides["NEWSARCHIVE_WARC"] = "False"
     plan = CrawlPlan(mode=mode, since=since, ids=ids, max_pages=max_pages)
     result = run_crawl(site, db, base_url, plan, overrides, wait=wait)
     if result.exit_code:
@@ -246,3 +264,84 @@ def serve(db: Path, host: str, port: int) -> None:
 
     click.echo(f"Serving {db} at http://{host}:{port}/ (Ctrl-C to stop)")
     run_datasette(db, host, port)
+
+
+@cli.command(epilog=EXIT_CODES)
+@click.argument("url")
+@db_option
+@warc_dir_option
+@one_line_errors
+def raw(url: str, db: Path, warc_dir: Path | None) -> None:
+    """Print the stored response of an archived article: status, headers, then the body.
+
+    Example:
+
+    \b
+        newsarchive raw https://sdelanounas.ru/blogs/105125/ --db archive.db
+    """
+    from archive.raw import stored_response
+
+    response = stored_response(db, warc_dir or default_warc_dir(db), url)
+    click.echo(response.status_line)
+    for name, value in response.headers:
+        click.echo(f"{name}: {value}")
+    click.echo()
+    click.echo(response.content.decode("utf-8", errors="replace"))
+
+
+@cli.command(epilog=EXIT_CODES)
+@db_option
+@warc_dir_option
+@click.option(
+    "--since", callback=parse_since, metavar="DATE", help="Only articles published since."
+)
+@click.option("--ids", callback=parse_ids, metavar="A-B", help="Only this id range.")
+@one_line_errors
+def reextract(
+    db: Path, warc_dir: Path | None, since: str | None, ids: tuple[int, int] | None
+) -> None:
+    """Rebuild articles from their stored raw responses with the current extractor.
+
+    Uses no network. A changed result becomes a revision with the reason "re-extraction".
+
+    Example:
+
+    \b
+        newsarchive reextract --db archive.db --since 2024-01-01
+    """
+    from archive.store import check_archive
+
+    from .reextract import reextract as run_reextract
+
+    check_archive(db, must_exist=True)
+    summary = run_reextract(
+        db,
+        warc_dir or default_warc_dir(db),
+        since,
+        ids,
+        say=lambda line: click.echo(line, err=True),
+    )
+    click.echo(summary.line())
+
+
+@cli.command(epilog=EXIT_CODES)
+@db_option
+@warc_dir_option
+@one_line_errors
+def verify(db: Path, warc_dir: Path | None) -> None:
+    """Check raw capture against the archive: records there, digests right, orphans counted.
+
+    Exits with 1 if a record an article points to is missing or damaged.
+
+    Example:
+
+    \b
+        newsarchive verify --db archive.db
+    """
+    from archive.verify import verify as run_verify
+
+    report = run_verify(db, warc_dir or default_warc_dir(db))
+    for line in report.lines():
+        click.echo(line)
+    if not report.ok:
+        sys.exit(1)

@@ -54,6 +54,12 @@ class Article:
     # HTTP validators of the response, set by the crawler (never by extraction) for rechecks.
     http_etag: str | None = None
     http_last_modified: str | None = None
+    # Where the raw response is, set by the crawler from its WARC capture.
+    warc_file: str | None = None
+    warc_offset: int | None = None
+    warc_length: int | None = None
+    warc_digest: str | None = None
+    fetched_at: str | None = None
 
     @property
     def id(self) -> str:

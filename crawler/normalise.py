@@ -9,6 +9,7 @@ import hashlib
 import json
 import unicodedata
 from dataclasses import asdict
+from datetime import UTC, datetime
 from typing import Any
 
 from .extract import EXTRACTOR_VERSION
@@ -17,6 +18,11 @@ from .items import Article
 
 # What makes a new version of an article; counters (comments, rating) are not content.
 CONTENT_FIELDS = ("title", "lead", "body_text", "tags", "published_at", "author", "source_url")
+
+
+def utc_now() -> str:
+    """The current time as ISO 8601 in UTC: when a page was seen."""
+    return datetime.now(UTC).isoformat(timespec="seconds")
 
 
 def _nfc(value: Any) -> Any:

@@ -8,7 +8,6 @@ how far it got.
 from __future__ import annotations
 
 import logging
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -18,7 +17,8 @@ from scrapy.utils.defer import deferred_from_coro
 from archive.store import SAVE_OUTCOMES, Archive, Batch, SaveCounts
 
 from .items import Article, Gone, ListingDone, NotModified, PageFailure
-from .normalise import to_record
+from .normalise import to_record, utc_now
+from .signals import before_commit
 
 logger = logging.getLogger(__name__)
 
@@ -30,11 +30,6 @@ SPIDER_COUNTERS = {
     "extraction_fallbacks": "newsarchive/extraction_fallback",
 }
 HTTP_ERRORS = ("newsarchive/fetch_failed", "newsarchive/listing_failed")
-
-
-def utc_now() -> str:
-    """The current time as ISO 8601 in UTC: when a page was seen."""
-    return datetime.now(UTC).isoformat(timespec="seconds")
 
 
 def recheck_delays(value: str | list[Any] | tuple[Any, ...]) -> tuple[int, ...]:
@@ -122,6 +117,7 @@ class ArchivePipeline:
         if self.archive is None or self.failed:
             return
         try:
+            self.crawler.signals.send_catch_log(signal=before_commit)
             saved = self.archive.save_batch(self.batch, utc_now(), self._progress)
         except Exception as error:
             self.failed = True

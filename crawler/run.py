@@ -18,7 +18,8 @@ from archive.store import SAVE_OUTCOMES, Archive, check_archive, crawl_lock
 
 from . import settings as default_settings
 from .exceptions import BadBaseUrl, CrawlNotStarted, SiteUnreachable
-from .pipelines import utc_now
+from .normalise import utc_now
+from .paths import default_warc_dir
 from .sites import get_site
 
 EXIT_OK, EXIT_USAGE, EXIT_LOCKED, EXIT_EXTRACTION, EXIT_INTERRUPTED = 0, 1, 2, 3, 4
@@ -81,6 +82,7 @@ def crawl_settings(db: Path, base_url: str, overrides: dict[str, str]) -> Settin
     if is_loopback(base_url):
         settings.setdict(default_settings.LOOPBACK_SETTINGS, priority="project")
     settings.set("NEWSARCHIVE_DB", str(db), priority="cmdline")
+    settings.set("NEWSARCHIVE_WARC_DIR", str(default_warc_dir(db)), priority="project")
     settings.setdict(overrides, priority="cmdline")
     return settings
 

@@ -33,6 +33,8 @@ LOG_LEVEL = "WARNING"
 
 ITEM_PIPELINES = {"crawler.pipelines.ArchivePipeline": 300}
 EXTENSIONS = {"crawler.progress.ProgressLine": 500}
+# Raw capture sits next to the downloader, so it sees redirects, errors and compressed bodies.
+DOWNLOADER_MIDDLEWARES = {"crawler.capture.WarcCapture": 950}
 
 # Newsarchive's own settings, alphabetical.
 NEWSARCHIVE_BATCH_SIZE = 100  # articles written per transaction
@@ -44,6 +46,9 @@ NEWSARCHIVE_PROGRESS_INTERVAL = 10  # seconds between progress lines on stderr (
 NEWSARCHIVE_RECHECK_AFTER = "3600,86400,604800,2592000"  # recheck delays after publication, s
 NEWSARCHIVE_RECHECK_LIMIT = 1000  # at most this many due articles rechecked per run
 NEWSARCHIVE_RUN_ID = None  # the crawl_runs row of this run (set by `newsarchive crawl`)
+NEWSARCHIVE_WARC = True  # write every response to WARC
+NEWSARCHIVE_WARC_DIR = ""  # where (default: `<db stem>-warc/` beside the archive)
+NEWSARCHIVE_WARC_MAX_SIZE = 1_000_000_000  # bytes; a new file starts past this
 
 LOOPBACK_SETTINGS = {
     "AUTOTHROTTLE_ENABLED": False,

@@ -117,16 +117,20 @@ class SdelanounasSpider(scrapy.Spider):
 
     def recheck_requests(self) -> Iterator[scrapy.Request]:
         now = datetime.now(UTC).isoformat(timespec="seconds")
-        for native_id, _, etag, last_modified in self.frontier.due_rechecks(
-            now, self.recheck_limit
-        ):
+        for due in self.frontier.due_rechecks(now, self.recheck_limit):
             headers = {}
-            if etag:
-                headers["If-None-Match"] = etag
-            if last_modified:
-                headers["If-Modified-Since"] = last_modified
+            if due.etag:
+                headers["If-None-Match"] = due.etag
+            if due.last_modified:
+                headers["If-Modified-Since"] = due.last_modified
             self.crawler.stats.inc_value("newsarchive/rechecks")
-            yield self.article_request(native_id, page=None, headers=headers)
+            request = self.article_request(due.native_id, page=None, headers=headers)
+            if due.warc_digest and due.fetched_at:
+                request.meta["stored_capture"] = {
+                    "digest": due.warc_digest,
+                    "fetched_at": due.fetched_at.replace("+00:00", "Z"),
+                }
+            yield request
 
     def listing_request(self, page: int, walk: str) -> scrapy.Request:
         return scrapy.Request(
@@ -222,6 +226,12 @@ class SdelanounasSpider(scrapy.Spider):
             self.logger.warning("extracted by the generic fallback: %s", response.url)
         article.http_etag = header(response, "ETag")
         article.http_last_modified = header(response, "Last-Modified")
+        capture = response.meta.get("warc") or {}
+        article.warc_file = capture.get("file")
+        article.warc_offset = capture.get("offset")
+        article.warc_length = capture.get("length")
+        article.warc_digest = capture.get("digest")
+        article.fetched_at = capture.get("fetched_at")
         yield article
 
     def resolved(self, native_id: str, page: int | None) -> Iterator[ListingDone]:

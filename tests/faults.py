@@ -22,9 +22,9 @@ class KillMidBatch:
         saved = 0
         original = Archive._save_article
 
-        def save_then_maybe_die(archive: Archive, record: dict[str, Any], seen_at: str) -> str:
+        def save_then_maybe_die(archive: Archive, record: dict[str, Any], *args: Any) -> str:
             nonlocal saved
-            outcome = original(archive, record, seen_at)
+            outcome = original(archive, record, *args)
             saved += 1
             if saved == kill_at:
                 os.kill(os.getpid(), signal.SIGKILL)

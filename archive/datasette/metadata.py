@@ -40,6 +40,11 @@ ARTICLE_COLUMNS = {
     "checks_done": "Rechecks made since it was first archived / Перепроверок",
     "next_check_at": "Next recheck for edits, UTC (empty: none planned) / Следующая проверка",
     "revision_count": "Earlier versions kept in revisions / Число редакций",
+    "warc_file": "WARC file holding the raw response of this version (see `newsarchive raw`)",
+    "warc_offset": "Byte offset of the response record in that file",
+    "warc_length": "Length of the (gzipped) response record",
+    "warc_digest": "WARC payload digest (sha1, base32) of the response body as received",
+    "fetched_at": "When this version's response was received, UTC / Когда загружено",
 }
 
 

@@ -1,0 +1,36 @@
+"""An archived article's raw response, read back from WARC."""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+
+from .exceptions import ArchiveError
+from .store import check_archive
+from .warc import StoredResponse, read_response
+
+
+class NotArchived(ArchiveError):
+    """No archived article has this URL, or its response was not captured."""
+
+
+def stored_response(db: Path, warc_dir: Path, url: str) -> StoredResponse:
+    """The stored response of the article at `url` (its current version)."""
+    check_archive(db, must_exist=True)
+    conn = sqlite3.connect(f"{db.resolve().as_uri()}?mode=ro", uri=True)
+    try:
+        row = conn.execute(
+            "SELECT warc_file, warc_offset FROM articles WHERE url = ? OR id = ?", [url, url]
+        ).fetchone()
+    finally:
+        conn.close()
+    if row is None:
+        raise NotArchived(f"no archived article has the URL {url}; check it against articles.url")
+    if row[0] is None:
+        raise NotArchived(f"{url} was archived without raw capture (--no-warc)")
+    try:
+        return read_response(warc_dir, row[0], row[1])
+    except OSError as error:
+        raise NotArchived(
+            f"cannot read {warc_dir / row[0]}: {error.strerror}; see --warc-dir"
+        ) from None

@@ -1,0 +1,98 @@
+"""Raw capture: every response the crawler receives is written to WARC as it arrives.
+
+A downloader middleware placed next to the downloader (above HttpCompressionMiddleware,
+RedirectMiddleware and RetryMiddleware) sees each response as received: its headers, and its
+body before content decoding; Twisted has already undone any Transfer-Encoding, so the
+record is rebuilt without that header. Requests are rebuilt from Scrapy's request headers
+(plus Host). Where the record is rides on the request's meta to the item.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict
+from datetime import UTC, datetime
+from http import HTTPStatus
+from pathlib import Path
+from urllib.parse import urlsplit
+
+from scrapy import signals
+from scrapy.crawler import Crawler
+from scrapy.exceptions import NotConfigured
+from scrapy.http import Request, Response
+
+from archive.warc import DEFAULT_MAX_SIZE, Exchange, WarcWriter
+
+from . import __version__
+from .signals import before_commit
+
+
+def _pairs(headers: object) -> list[tuple[str, str]]:
+    return [
+        (name.decode("latin-1"), value.decode("latin-1"))
+        for name, values in headers.items()  # type: ignore[attr-defined]
+        for value in values
+    ]
+
+
+class WarcCapture:
+    """Writes a request and a response record per response; a revisit record for a 304."""
+
+    def __init__(self, writer: WarcWriter, crawler: Crawler) -> None:
+        self.writer = writer
+        self.crawler = crawler
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> WarcCapture:
+        settings = crawler.settings
+        directory = settings.get("NEWSARCHIVE_WARC_DIR")
+        if not settings.getbool("NEWSARCHIVE_WARC") or not directory:
+            raise NotConfigured
+        run_id = settings.getint("NEWSARCHIVE_RUN_ID") or None
+        stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S")
+        stem = Path(settings.get("NEWSARCHIVE_DB")).stem
+        writer = WarcWriter(
+            Path(directory),
+            prefix=f"{stem}-run{run_id or 0:05d}-{stamp}",
+            software=f"Newsarchive/{__version__}",
+            run_id=run_id,
+            max_size=settings.getint("NEWSARCHIVE_WARC_MAX_SIZE") or DEFAULT_MAX_SIZE,
+        )
+        capture = cls(writer, crawler)
+        crawler.signals.connect(writer.flush, signal=before_commit)
+        crawler.signals.connect(capture.closed, signal=signals.spider_closed)
+        return capture
+
+    def closed(self) -> None:
+        self.writer.close()
+        if self.writer.name:
+            self.crawler.stats.set_value("newsarchive/warc_last_file", self.writer.name)  # type: ignore[union-attr]
+
+    def process_response(self, request: Request, response: Response) -> Response:
+        headers = _pairs(request.headers)
+        if not any(name.lower() == "host" for name, _ in headers):
+            headers.insert(0, ("Host", urlsplit(request.url).netloc))
+        exchange = Exchange(
+            url=response.url,
+            method=request.method,
+            request_headers=headers,
+            protocol=response.protocol or "HTTP/1.1",
+            status=response.status,
+            reason=_reason(response.status),
+            response_headers=_pairs(response.headers),
+            body=response.body,
+            fetched_at=datetime.now(UTC),
+        )
+        stored = request.meta.get("stored_capture")
+        if response.status == 304 and stored:
+            self.writer.write_revisit(exchange, stored["digest"], stored["fetched_at"])
+        else:
+            request.meta["warc"] = asdict(self.writer.write(exchange))
+        self.crawler.stats.inc_value("newsarchive/warc_records")  # type: ignore[union-attr]
+        return response
+
+
+def _reason(status: int) -> str:
+    try:
+        return HTTPStatus(status).phrase
+    except ValueError:
+        return ""
