@@ -256,3 +256,20 @@ def test_id_backfill_shows_progress_with_an_eta(tmp_path: Path) -> None:
     progress = [line for line in result.stderr.splitlines() if line.startswith("progress:")]
     assert progress and "ETA" in progress[0]
     assert not any("/blogs/?page=" in line for line in site.requests())
+
+
+def test_since_walks_back_to_a_date_and_no_further(tmp_path: Path) -> None:
+    corpus = Corpus(50, first_date=datetime(2020, 1, 1, 12, tzinfo=MOSCOW), step=timedelta(days=1))
+    site = start_site(tmp_path, 0, corpus=corpus)
+    try:
+        db = tmp_path / "archive.db"
+        result = crawl(site, db, "--since", "2020-02-10")
+    finally:
+        site.server.shutdown()
+        site.server.server_close()
+    published = [row[0] for row in rows(db, "SELECT published_at FROM articles ORDER BY 1")]
+    assert published[0] == "2020-02-10T12:00:00+03:00"
+    assert len(published) == 10  # 10 February to 19 February
+    assert result.stdout.startswith("10 new")
+    assert not any("page=2" in line for line in site.requests())
+    assert rows(db, "SELECT mode FROM crawl_runs") == [("since",)]
