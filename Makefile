@@ -9,7 +9,7 @@ PORT ?= 8001
 SIM_PORT ?= 8800
 ARTICLES ?= 120
 
-.PHONY: install run demo test lint fixtures clean
+.PHONY: install run demo test lint browser fixtures clean
 
 install: $(VENV)/.installed
 
@@ -32,9 +32,19 @@ demo: install
 	$(BIN)/newsarchive crawl --base-url http://127.0.0.1:$(SIM_PORT) --db demo.db && \
 	kill $$sim && $(BIN)/newsarchive serve --db demo.db --port $(PORT)
 
-## Lint, format check and the whole test suite.
-test: install lint
+## Lint, format check and the whole test suite (the browser tests need Debian's Chromium).
+test: install lint browser
 	$(BIN)/pytest
+
+## Debian's headless Chromium and its driver, installed when missing (needs root, as in CI).
+browser:
+	@if ! command -v chromium >/dev/null || ! command -v chromedriver >/dev/null; then \
+	  if [ "$$(id -u)" = 0 ]; then \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver; \
+	  else \
+	    echo "The browser tests need Chromium: sudo apt-get install chromium chromium-driver"; exit 1; \
+	  fi; \
+	fi
 
 lint: install
 	$(BIN)/ruff check .

@@ -1,5 +1,10 @@
 """The archive's schema as ordered migrations; `PRAGMA user_version` counts those applied."""
 
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Callable
+
 INITIAL = """
         CREATE TABLE articles (
             pk INTEGER PRIMARY KEY,
@@ -179,8 +184,37 @@ ALTER TABLE revisions ADD COLUMN fetched_at TEXT;
 ALTER TABLE crawl_runs ADD COLUMN warc_files TEXT;
 """
 
-# Each entry is a SQL script, applied once, in order, in one transaction with its version bump.
-MIGRATIONS: tuple[str, ...] = (INITIAL, PROVENANCE_AND_AUDIT, HISTORY_AND_RUNS, RAW_CAPTURE)
+STEMMED_SEARCH = """
+DROP TRIGGER articles_fts_insert;
+DROP TRIGGER articles_fts_delete;
+DROP TRIGGER articles_fts_update;
+DROP TABLE articles_fts;
+-- Stems of title, lead and body (see archive/search.py), kept in step by the writer: plain
+-- FTS5 with the stock tokenizer, so the file searches in any SQLite.
+CREATE VIRTUAL TABLE articles_search USING fts5(
+    title, lead, body, tokenize="unicode61 remove_diacritics 0"
+);
+"""
+
+
+def _index_existing_articles(conn: sqlite3.Connection) -> None:
+    """Fill the stemmed index from the articles already archived."""
+    from .search import index_row
+
+    rows = conn.execute("SELECT pk, title, lead, body_text FROM articles").fetchall()
+    for pk, title, lead, body in rows:
+        index_row(conn, pk, title, lead, body)
+
+
+# Each entry is a SQL script, and maybe a function run after it, applied once, in order, in one
+# transaction with its version bump.
+MIGRATIONS: tuple[tuple[str, Callable[[sqlite3.Connection], None] | None], ...] = (
+    (INITIAL, None),
+    (PROVENANCE_AND_AUDIT, None),
+    (HISTORY_AND_RUNS, None),
+    (RAW_CAPTURE, None),
+    (STEMMED_SEARCH, _index_existing_articles),
+)
 LATEST_VERSION = len(MIGRATIONS)
 # The tables each schema version must have: a version whose tables are missing is damaged.
 REQUIRED_TABLES = {
@@ -192,3 +226,6 @@ REQUIRED_TABLES = {
     ),
 }  # fmt: skip
 REQUIRED_TABLES[4] = REQUIRED_TABLES[3]
+REQUIRED_TABLES[5] = tuple(
+    "articles_search" if table == "articles_fts" else table for table in REQUIRED_TABLES[4]
+)

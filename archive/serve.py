@@ -8,6 +8,7 @@ from pathlib import Path
 from .datasette.metadata import build_metadata
 from .store import check_archive
 
+HERE = Path(__file__).resolve().parent / "datasette"
 SQL_TIME_LIMIT_MS = 2000
 DATASETTE_SETTINGS = {
     "suggest_facets": False,
@@ -26,6 +27,8 @@ def make_datasette(db: Path):
         files=[str(db)],
         metadata=build_metadata(db.stem),
         settings=DATASETTE_SETTINGS,
+        plugins_dir=str(HERE / "plugins"),
+        template_dir=str(HERE / "templates"),
     )
 
 

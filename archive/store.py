@@ -23,6 +23,7 @@ from .exceptions import ArchiveLocked, MissingArchive, NewerSchema, NotAnArchive
 from .runs import COUNTERS as RUN_COUNTERS
 from .runs import record_progress
 from .schema import LATEST_VERSION, MIGRATIONS, REQUIRED_TABLES
+from .search import index_row
 
 SQLITE_HEADER = b"SQLite format 3\x00"
 BUSY_TIMEOUT_MS = 5000
@@ -177,10 +178,16 @@ class Archive:
 
     def _migrate(self) -> None:
         version = self.db.execute("PRAGMA user_version").fetchone()[0]
-        for number, script in enumerate(MIGRATIONS[version:], start=version + 1):
-            self.db.conn.executescript(
-                f"BEGIN;\n{script}\nPRAGMA user_version = {number};\nCOMMIT;"
-            )
+        for number, (script, then) in enumerate(MIGRATIONS[version:], start=version + 1):
+            self.db.conn.executescript(f"BEGIN;\n{script}")
+            try:
+                if then is not None:
+                    then(self.db.conn)
+                self.db.conn.execute(f"PRAGMA user_version = {number}")
+                self.db.conn.execute("COMMIT")
+            except BaseException:
+                self.db.conn.rollback()
+                raise
 
     def close(self) -> None:
         """Close the connection (the WAL is checkpointed by SQLite)."""
@@ -266,6 +273,7 @@ class Archive:
             self._keep_revision(pk, old, row, old_hash, seen_at, reason)
             articles.update(pk, {**row, **schedule})
             outcome = "updated"
+        index_row(self.db.conn, pk, record["title"], record["lead"], record["body_text"])
         self._replace_tags(pk, record["tags"])
         self._replace_rows("images", pk, record["images"])
         self._replace_rows("removals", pk, record["removals"])

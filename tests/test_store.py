@@ -10,6 +10,7 @@ import pytest
 
 from archive.exceptions import ArchiveLocked, NewerSchema, NotAnArchive
 from archive.schema import LATEST_VERSION
+from archive.search import count, search
 from archive.store import Archive, check_archive, crawl_lock
 from crawler.extract import extract_article
 from crawler.normalise import to_record
@@ -29,8 +30,7 @@ def records(count: int = 6) -> list[dict]:
 
 
 def fts_hits(archive: Archive, query: str) -> int:
-    sql = "SELECT count(*) FROM articles_fts WHERE articles_fts MATCH ?"
-    return archive.db.execute(sql, [query]).fetchone()[0]
+    return count(archive.db.conn, query)
 
 
 def test_new_archive_is_migrated_and_in_wal_mode(tmp_path: Path) -> None:
@@ -89,18 +89,15 @@ def test_search_index_survives_vacuum(tmp_path: Path) -> None:
         archive.db.execute("DELETE FROM article_tags WHERE article_pk = 1")
         archive.db.execute("DELETE FROM images WHERE article_pk = 1")
         archive.db.execute("DELETE FROM articles WHERE pk = 1")
+        archive.db.execute("DELETE FROM articles_search WHERE rowid = 1")
         archive.db.conn.commit()
         archive.db.execute("VACUUM")
-        sql = (
-            "SELECT a.title FROM articles_fts JOIN articles a ON a.pk = articles_fts.rowid "
-            "WHERE articles_fts MATCH ?"
-        )
         title = batch[-1]["title"]
-        found = [row[0] for row in archive.db.execute(sql, [f'"{title}"'])]
-        assert title in found
-        assert archive.db.execute(
-            "INSERT INTO articles_fts(articles_fts) VALUES ('integrity-check')"
-        ).rowcount in (-1, 0, 1)
+        found = [hit.title for hit in search(archive.db.conn, f'"{title}"')]
+        assert found[0] == title
+        archive.db.execute(
+            "INSERT INTO articles_search(articles_search) VALUES ('integrity-check')"
+        )
 
 
 def test_directory_is_refused(tmp_path: Path) -> None:

@@ -59,11 +59,15 @@ def build_metadata(database: str) -> dict[str, Any]:
                 "tables": {
                     "articles": {
                         "title": "Статьи / Articles",
-                        "description": "One row per article; search understands title, lead "
-                        "and body.",
+                        "description_html": (
+                            "One row per article. The search box understands Russian word forms"
+                            " in title, lead and body; for results ranked by relevance, with"
+                            ' snippets, use <a href="/-/search">Поиск / Search</a>. Researchers:'
+                            ' <a href="/-/dumps">dumps</a> to take away.'
+                        ),
                         "sort_desc": "published_at",
                         "label_column": "title",
-                        "fts_table": "articles_fts",
+                        "fts_table": "articles_search",
                         "fts_pk": "pk",
                         "facets": ["category", "author", "published_month", "extraction_method"],
                         "columns": ARTICLE_COLUMNS,

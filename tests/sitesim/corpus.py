@@ -204,7 +204,8 @@ class Corpus:
         return range(self.first_id, self.first_id + self.count)
 
     def edit(self, article_id: int, **changes: object) -> None:
-        """Change an article: `title=`, `paragraph=` (one more at the end), `comments=`."""
+        """Change an article: `title=`, `paragraph=` (one more at the end), `comments=`,
+        `raw=` (markup added to the body as it is, hostile or not)."""
         self.edits.setdefault(article_id, {}).update(changes)
 
     def remove(self, article_id: int) -> None:
@@ -228,6 +229,8 @@ class Corpus:
             article.blocks.append(("p", str(changes["paragraph"])))
         if "comments" in changes:
             article.comments = int(changes["comments"])  # type: ignore[call-overload]
+        if "raw" in changes:
+            article.blocks.append(("raw", str(changes["raw"])))
         return article
 
     def newest_first(self, page: int, per_page: int) -> list[SimArticle]:

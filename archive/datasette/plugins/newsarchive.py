@@ -1,0 +1,104 @@
+"""Newsarchive's Datasette plugin: stemmed search everywhere, a ranked search page, dumps.
+
+- `escape_fts` is replaced on every connection (registered last, so it wins over Datasette's
+  own) by one that stems the words, so Datasette's search box and `?_search=` on `articles`
+  find «заводы» for «завод».
+- `/-/search` (HTML) and `/-/search.json`: results ranked by bm25 with the title weighted, and
+  a snippet of the matching passage in readable words.
+- `/-/dumps` lists the dumps beside the archive; `/-/dumps/latest.db` streams the newest.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from datasette import hookimpl
+from datasette.utils.asgi import AsgiFileDownload, Response
+
+from archive.dump import default_dumps_dir, dumps_of, latest_dump
+from archive.search import count, escape_stemmed, search, stem_query
+
+PAGE_SIZE = 20
+
+
+@hookimpl(trylast=True)
+def prepare_connection(conn):
+    conn.create_function("escape_fts", 1, escape_stemmed)
+
+
+def _database(datasette):
+    return next(db for name, db in datasette.databases.items() if name != "_internal")
+
+
+async def search_page(datasette, request):
+    query = request.args.get("q", "").strip()
+    page = max(int(request.args.get("page", "1") or 1), 1)
+    db = _database(datasette)
+    hits, total = [], 0
+    if query:
+        hits = await db.execute_fn(
+            lambda conn: search(conn, query, PAGE_SIZE, (page - 1) * PAGE_SIZE)
+        )
+        total = await db.execute_fn(lambda conn: count(conn, query))
+    rows = [
+        {**hit.__dict__, "article_path": datasette.urls.row(db.name, "articles", str(hit.pk))}
+        for hit in hits
+    ]
+    if request.url_vars.get("format") == "json" or request.args.get("_format") == "json":
+        body = {
+            "query": query,
+            "stemmed": stem_query(query),
+            "total": total,
+            "page": page,
+            "rows": rows,
+        }
+        return Response.json(body)
+    html = await datasette.render_template(
+        "newsarchive_search.html",
+        {"query": query, "rows": rows, "total": total, "page": page, "page_size": PAGE_SIZE,
+         "database": db.name},
+        request=request,
+    )  # fmt: skip
+    return Response.html(html)
+
+
+def _dumps_dir(datasette) -> Path:
+    return default_dumps_dir(Path(_database(datasette).path))
+
+
+async def dumps_page(datasette, request):
+    directory = _dumps_dir(datasette)
+    listing = [
+        {"name": dump.name, "size": dump.stat().st_size, "manifest": _manifest(dump)}
+        for dump in dumps_of(directory)
+    ]
+    if request.url_vars.get("format") == "json":
+        return Response.json(
+            {"dumps": listing, "latest": "/-/dumps/latest.db" if listing else None}
+        )
+    html = await datasette.render_template(
+        "newsarchive_dumps.html", {"dumps": listing}, request=request
+    )
+    return Response.html(html)
+
+
+def _manifest(dump: Path) -> dict:
+    manifest = dump.with_suffix(".manifest.json")
+    return json.loads(manifest.read_text(encoding="utf-8")) if manifest.exists() else {}
+
+
+async def latest_dump_file(datasette, request):
+    dump = latest_dump(_dumps_dir(datasette))
+    if dump is None:
+        return Response.text("No dump yet: run `newsarchive dump`.", status=404)
+    return AsgiFileDownload(dump, filename=dump.name, content_type="application/vnd.sqlite3")
+
+
+@hookimpl
+def register_routes():
+    return [
+        (r"^/-/search(\.(?P<format>json))?$", search_page),
+        (r"^/-/dumps/latest\.db$", latest_dump_file),
+        (r"^/-/dumps(\.(?P<format>json))?$", dumps_page),
+    ]

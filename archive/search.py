@@ -1,0 +1,163 @@
+"""Russian-aware full-text search: a pre-stemmed FTS5 index, stemmed queries, readable snippets.
+
+SQLite's FTS5 knows no Russian word forms, so the index `articles_search` holds each article's
+title, lead and body as Snowball stems (PyStemmer): «заводы», «заводе», «заводов» are all
+«завод» there. Queries are stemmed the same way. The index is a plain FTS5 table with the
+stock unicode61 tokenizer, so an archive (or a dump) opens and searches in any SQLite with no
+extension of ours; only the stemming of the query is ours. Snippets are cut from the original
+text, with the words whose stems matched highlighted.
+"""
+
+from __future__ import annotations
+
+import re
+import sqlite3
+from dataclasses import dataclass
+from functools import lru_cache
+from html import escape
+
+import Stemmer
+
+_WORD = re.compile(r"\w+")
+_QUERY_TOKEN = re.compile(r'"[^"]*"?|\(|\)|[^\s()"]+')
+_OPERATORS = {"AND", "OR", "NOT"}
+# bm25 weights of title, lead and body: a term in the title counts most.
+BM25_WEIGHTS = (10.0, 3.0, 1.0)
+SNIPPET_WORDS = 30
+
+
+@lru_cache(maxsize=1)
+def _stemmer() -> Stemmer.Stemmer:
+    return Stemmer.Stemmer("russian")
+
+
+def normalise_word(word: str) -> str:
+    return word.lower().replace("ё", "е")
+
+
+def stems(text: str | None) -> list[str]:
+    """The stems of a text's words, in order (lower case, ё as е)."""
+    words = _WORD.findall(normalise_word(text or ""))
+    return _stemmer().stemWords(words) if words else []
+
+
+def stem_text(text: str | None) -> str:
+    """A text as the index holds it: its stems, separated by spaces."""
+    return " ".join(stems(text))
+
+
+def _phrase(words: str) -> str:
+    return '"' + " ".join(stems(words)) + '"'
+
+
+def stem_query(query: str) -> str:
+    """An FTS5 query with every word stemmed: phrases, `prefix*`, AND/OR/NOT and () kept.
+
+    A prefix is matched against stems, so it is cut to what its stem would be at most.
+    """
+    parts = []
+    for token in _QUERY_TOKEN.findall(query):
+        if token in _OPERATORS or token in "()":
+            parts.append(token)
+        elif token.startswith('"'):
+            inside = token.strip('"')
+            if stems(inside):
+                parts.append(_phrase(inside))
+        elif token.endswith("*") and stems(token):
+            parts.append(normalise_word(_WORD.findall(token)[0]) + "*")
+        elif stems(token):
+            parts.append(_phrase(token))
+    return " ".join(parts)
+
+
+def escape_stemmed(query: str) -> str:
+    """Datasette's `escape_fts`, stemming: each word and each quoted phrase becomes a phrase."""
+    if query.count('"') % 2:
+        query += '"'
+    bits = [bit for bit in re.split(r'\s+|(".*?")', query) if bit and bit != '""']
+    return " ".join(phrase for bit in bits if (phrase := _phrase(bit.strip('"'))) != '""')
+
+
+def index_row(conn: sqlite3.Connection, pk: int, title: str, lead: str | None, body: str) -> None:
+    """Put an article's stems into the index, replacing what was there."""
+    conn.execute("DELETE FROM articles_search WHERE rowid = ?", [pk])
+    conn.execute(
+        "INSERT INTO articles_search (rowid, title, lead, body) VALUES (?, ?, ?, ?)",
+        [pk, stem_text(title), stem_text(lead), stem_text(body)],
+    )
+
+
+@dataclass(frozen=True)
+class Hit:
+    """One search result."""
+
+    pk: int
+    title: str
+    published_at: str | None
+    author: str | None
+    category: str | None
+    url: str
+    rank: float
+    snippet: str  # HTML: escaped text with <mark> around the matching words
+
+
+def search(conn: sqlite3.Connection, query: str, limit: int = 20, offset: int = 0) -> list[Hit]:
+    """Articles matching a query, best first (bm25, title weighted), with snippets."""
+    fts_query = stem_query(query)
+    if not fts_query:
+        return []
+    weights = ", ".join(map(str, BM25_WEIGHTS))
+    rows = conn.execute(
+        "SELECT a.pk, a.title, a.published_at, a.author, a.category, a.url, a.lead, a.body_text,"
+        f" bm25(articles_search, {weights}) AS rank FROM articles_search"
+        " JOIN articles a ON a.pk = articles_search.rowid"
+        " WHERE articles_search MATCH ? ORDER BY rank LIMIT ? OFFSET ?",
+        [fts_query, limit, offset],
+    ).fetchall()
+    wanted = set(stems(re.sub(r"\b(AND|OR|NOT)\b|\*", " ", query)))
+    prefixes = [normalise_word(word[:-1]) for word in query.split() if word.endswith("*")]
+    hits = []
+    for pk, title, published_at, author, category, url, lead, body, rank in rows:
+        passage = snippet(body or lead or "", wanted, prefixes)
+        if "<mark>" not in passage:
+            passage = snippet(title, wanted, prefixes) or passage
+        hits.append(Hit(pk, title, published_at, author, category, url, rank, passage))
+    return hits
+
+
+def count(conn: sqlite3.Connection, query: str) -> int:
+    """How many articles match."""
+    fts_query = stem_query(query)
+    if not fts_query:
+        return 0
+    sql = "SELECT count(*) FROM articles_search WHERE articles_search MATCH ?"
+    return conn.execute(sql, [fts_query]).fetchone()[0]
+
+
+def snippet(text: str, wanted: set[str], prefixes: list[str], width: int = SNIPPET_WORDS) -> str:
+    """The passage of `width` words with the most matching words, matches in <mark>."""
+    words = list(_WORD.finditer(text))
+    if not words:
+        return ""
+    found = _stemmer().stemWords([normalise_word(match.group()) for match in words])
+    hits = [
+        i for i, stem in enumerate(found)
+        if stem in wanted or any(normalise_word(words[i].group()).startswith(p) for p in prefixes)
+    ]  # fmt: skip
+    start = 0
+    if hits:
+        best = max(hits, key=lambda i: sum(1 for j in hits if i <= j < i + width))
+        start = max(0, best - width // 4)
+    end = min(len(words), start + width)
+    marked = set(hits)
+    pieces = []
+    cursor = words[start].start()
+    for i in range(start, end):
+        match = words[i]
+        pieces.append(escape(text[cursor : match.start()]))
+        word = escape(match.group())
+        pieces.append(f"<mark>{word}</mark>" if i in marked else word)
+        cursor = match.end()
+    prefix = "… " if start > 0 else ""
+    suffix = " …" if end < len(words) else ""
+    return prefix + "".join(pieces) + suffix
