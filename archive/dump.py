@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from .exceptions import ArchiveError
+from .search import index_row
 from .store import check_archive
 
 # Rows of these tables belong to an article (column article_pk) and leave a dump with it.
@@ -98,9 +99,11 @@ def _keep_only(conn: sqlite3.Connection, since: str | None, until: str | None) -
         doomed = f"SELECT pk FROM articles WHERE {outside}"
         for table in ARTICLE_TABLES:
             conn.execute(f"DELETE FROM {table} WHERE article_pk IN ({doomed})", bounds)
-        conn.execute(f"DELETE FROM articles_search WHERE rowid IN ({doomed})", bounds)
         conn.execute(f"DELETE FROM articles WHERE {outside}", bounds)
         conn.execute("DELETE FROM tags WHERE id NOT IN (SELECT tag_id FROM article_tags)")
+        conn.execute("INSERT INTO articles_search (articles_search) VALUES ('delete-all')")
+        for pk, *text in conn.execute("SELECT pk, title, lead, body_text FROM articles").fetchall():
+            index_row(conn, pk, tuple(text))  # type: ignore[arg-type]
 
 
 def _check(conn: sqlite3.Connection) -> None:

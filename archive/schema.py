@@ -190,9 +190,10 @@ DROP TRIGGER articles_fts_delete;
 DROP TRIGGER articles_fts_update;
 DROP TABLE articles_fts;
 -- Stems of title, lead and body (see archive/search.py), kept in step by the writer: plain
--- FTS5 with the stock tokenizer, so the file searches in any SQLite.
+-- FTS5 with the stock tokenizer, so the file searches in any SQLite; contentless, since the
+-- text is in articles (snippets are cut from there), so it costs the index alone.
 CREATE VIRTUAL TABLE articles_search USING fts5(
-    title, lead, body, tokenize="unicode61 remove_diacritics 0"
+    title, lead, body, content='', tokenize="unicode61 remove_diacritics 0"
 );
 """
 
@@ -203,7 +204,7 @@ def _index_existing_articles(conn: sqlite3.Connection) -> None:
 
     rows = conn.execute("SELECT pk, title, lead, body_text FROM articles").fetchall()
     for pk, title, lead, body in rows:
-        index_row(conn, pk, title, lead, body)
+        index_row(conn, pk, (title, lead, body))
 
 
 # Each entry is a SQL script, and maybe a function run after it, applied once, in order, in one

@@ -78,12 +78,28 @@ def escape_stemmed(query: str) -> str:
     return " ".join(phrase for bit in bits if (phrase := _phrase(bit.strip('"'))) != '""')
 
 
-def index_row(conn: sqlite3.Connection, pk: int, title: str, lead: str | None, body: str) -> None:
-    """Put an article's stems into the index, replacing what was there."""
-    conn.execute("DELETE FROM articles_search WHERE rowid = ?", [pk])
+Indexed = tuple[str, str | None, str]  # title, lead, body as the archive holds them
+
+
+def index_row(conn: sqlite3.Connection, pk: int, new: Indexed, old: Indexed | None = None) -> None:
+    """Put an article's stems into the index; `old` is what was indexed before, if anything.
+
+    The index is contentless, so taking a version out needs that version's text.
+    """
+    if old is not None:
+        unindex_row(conn, pk, old)
     conn.execute(
         "INSERT INTO articles_search (rowid, title, lead, body) VALUES (?, ?, ?, ?)",
-        [pk, stem_text(title), stem_text(lead), stem_text(body)],
+        [pk, *map(stem_text, new)],
+    )
+
+
+def unindex_row(conn: sqlite3.Connection, pk: int, old: Indexed) -> None:
+    """Take an article's stems (of the version given) out of the index."""
+    conn.execute(
+        "INSERT INTO articles_search (articles_search, rowid, title, lead, body)"
+        " VALUES ('delete', ?, ?, ?, ?)",
+        [pk, *map(stem_text, old)],
     )
 
 

@@ -259,6 +259,7 @@ class Archive:
         }
         if reason == "re-extraction":
             schedule = {}
+        old: dict[str, Any] = {}
         if existing is None:
             pk = articles.insert({**row, **schedule, "first_seen_at": seen_at}).last_pk
             outcome = "new"
@@ -273,7 +274,9 @@ class Archive:
             self._keep_revision(pk, old, row, old_hash, seen_at, reason)
             articles.update(pk, {**row, **schedule})
             outcome = "updated"
-        index_row(self.db.conn, pk, record["title"], record["lead"], record["body_text"])
+        new = (record["title"], record["lead"], record["body_text"])
+        indexed = (old["title"], old["lead"], old["body_text"]) if outcome == "updated" else None
+        index_row(self.db.conn, pk, new, indexed)
         self._replace_tags(pk, record["tags"])
         self._replace_rows("images", pk, record["images"])
         self._replace_rows("removals", pk, record["removals"])

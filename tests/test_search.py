@@ -273,3 +273,45 @@ def test_a_hostile_article_runs_no_script(browser: object, served: str) -> None:
             driver.get(served + path)  # type: ignore[attr-defined]
         assert driver.execute_script("return window.__xss === undefined")  # type: ignore[attr-defined]
         assert "Праздник на заводе" in driver.find_element(By.TAG_NAME, "body").text  # type: ignore[attr-defined]
+
+
+def test_article_page_reads_like_an_article(served: str, archive: tuple[Path, int]) -> None:
+    db, seed = archive
+    conn = sqlite3.connect(db)
+    pk, tags = conn.execute(
+        "SELECT pk, tags FROM articles WHERE native_id = ?", [str(seed)]
+    ).fetchone()
+    hostile = conn.execute("SELECT pk FROM articles WHERE title LIKE '<script>%'").fetchone()[0]
+    conn.close()
+    page = get(served, f"/press/articles/{pk}").decode()
+    article = page.split('<article class="newsarchive-article"', 1)[1].split("</article>", 1)[0]
+    assert "<h1>Инновационные города договорились" in article
+    assert "2017-11-23T14:05:00+03:00" in article and "GS Group" in article
+    for tag in json.loads(tags):
+        assert f"articles_with_tag?tag={quote(tag)}" in article
+    assert "<p>«Подготовка специалистов" in article  # the sanitised body, as HTML
+    assert "Оригинал / Original page" in article and "Редакции / Revisions (0)" in article
+    hostile_page = get(served, f"/press/articles/{hostile}").decode()
+    body = hostile_page.split('<div class="body">', 1)[1].split("</div>", 1)[0]
+    for dangerous in ("<script", "onerror", "onload", "javascript:", "<svg", "<img"):
+        assert dangerous not in body
+    assert "&lt;script&gt;window.__xss" in hostile_page  # the title, escaped
+
+
+def test_canned_queries_and_charts(served: str) -> None:
+    mentions = json.loads(
+        get(served, "/press/mentions_per_month.json", term="заводы", _shape="objects")
+    )
+    months = {row["month"]: row["articles"] for row in mentions["rows"]}
+    assert months and sum(months.values()) == page_search(served, "заводы")["total"]
+    timeline = json.loads(
+        get(served, "/press/company_timeline.json", tag="Иннополис", _shape="objects")
+    )
+    assert [row["title"][:27] for row in timeline["rows"]] == ["Инновационные города догово"]
+    for kind, params in (("term", {"term": "заводы"}), ("months", {}), ("runs", {})):
+        with urllib.request.urlopen(f"{served}/-/charts/{kind}.svg?{urlencode(params)}") as chart:
+            assert chart.headers["Content-Type"].startswith("image/svg+xml")
+            svg = chart.read().decode()
+        bars = svg.count("<rect")
+        assert bars == {"term": len(months), "months": bars, "runs": 1}[kind] and bars > 0
+    assert '<img src="/-/charts/months.svg"' in get(served, "/-/charts").decode()

@@ -10,7 +10,7 @@ import pytest
 
 from archive.exceptions import ArchiveLocked, NewerSchema, NotAnArchive
 from archive.schema import LATEST_VERSION
-from archive.search import count, search
+from archive.search import count, search, unindex_row
 from archive.store import Archive, check_archive, crawl_lock
 from crawler.extract import extract_article
 from crawler.normalise import to_record
@@ -88,8 +88,9 @@ def test_search_index_survives_vacuum(tmp_path: Path) -> None:
         archive.save_articles(batch, SEEN)
         archive.db.execute("DELETE FROM article_tags WHERE article_pk = 1")
         archive.db.execute("DELETE FROM images WHERE article_pk = 1")
+        first = archive.db.execute("SELECT title, lead, body_text FROM articles WHERE pk = 1")
+        unindex_row(archive.db.conn, 1, first.fetchone())
         archive.db.execute("DELETE FROM articles WHERE pk = 1")
-        archive.db.execute("DELETE FROM articles_search WHERE rowid = 1")
         archive.db.conn.commit()
         archive.db.execute("VACUUM")
         title = batch[-1]["title"]

@@ -63,7 +63,8 @@ def build_metadata(database: str) -> dict[str, Any]:
                             "One row per article. The search box understands Russian word forms"
                             " in title, lead and body; for results ranked by relevance, with"
                             ' snippets, use <a href="/-/search">Поиск / Search</a>. Researchers:'
-                            ' <a href="/-/dumps">dumps</a> to take away.'
+                            ' <a href="/-/dumps">dumps</a> to take away. Charts:'
+                            ' <a href="/-/charts">/-/charts</a>.'
                         ),
                         "sort_desc": "published_at",
                         "label_column": "title",
@@ -157,6 +158,26 @@ def build_metadata(database: str) -> dict[str, Any]:
                             "max(r.seen_at) as last_edit_seen, a.url from articles a "
                             "join revisions r on r.article_pk = a.pk where r.reason = 'edit' "
                             "group by a.pk order by last_edit_seen desc"
+                        ),
+                    },
+                    "mentions_per_month": {
+                        "title": "Упоминания по месяцам / A term's mentions per month",
+                        "description": "Articles mentioning the term (any word form), by "
+                        'month; see it as a chart at <a href="/-/charts">/-/charts</a>.',
+                        "sql": (
+                            "select a.published_month as month, count(*) as articles "
+                            "from articles_search join articles a on a.pk = articles_search.rowid "
+                            "where articles_search match escape_fts(:term) "
+                            "group by a.published_month order by month"
+                        ),
+                    },
+                    "company_timeline": {
+                        "title": "Компания во времени / A company (tag) on a timeline",
+                        "sql": (
+                            "select a.published_at, a.title, a.category, a.pk from articles a "
+                            "join article_tags at on at.article_pk = a.pk "
+                            "join tags t on t.id = at.tag_id where t.name = :tag "
+                            "order by a.published_at"
                         ),
                     },
                     "archived_per_run": {

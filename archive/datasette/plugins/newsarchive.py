@@ -6,6 +6,10 @@
 - `/-/search` (HTML) and `/-/search.json`: results ranked by bm25 with the title weighted, and
   a snippet of the matching passage in readable words.
 - `/-/dumps` lists the dumps beside the archive; `/-/dumps/latest.db` streams the newest.
+- `/-/charts`: bar charts, drawn as SVG on the server, of articles per month, of a term's
+  mentions per month and of articles archived per crawl run.
+- The row page of an article reads like an article (title, date, author, tags, body, images
+  as links with credits, original, source, revisions), its HTML sanitised again for display.
 """
 
 from __future__ import annotations
@@ -15,9 +19,17 @@ from pathlib import Path
 
 from datasette import hookimpl
 from datasette.utils.asgi import AsgiFileDownload, Response
+from markupsafe import Markup
 
+from archive.charts import (
+    archived_per_run,
+    articles_per_month,
+    bar_chart,
+    mentions_per_month,
+)
 from archive.dump import default_dumps_dir, dumps_of, latest_dump
 from archive.search import count, escape_stemmed, search, stem_query
+from archive.view import article_view, sanitise
 
 PAGE_SIZE = 20
 
@@ -96,8 +108,54 @@ async def latest_dump_file(datasette, request):
 
 
 @hookimpl
+def prepare_jinja2_environment(env):
+    env.filters["sanitised"] = lambda html: Markup(sanitise(html or ""))
+
+
+@hookimpl
+def extra_template_vars(template, database, table, view_name, request, datasette):
+    if view_name != "row" or table != "articles":
+        return {}
+
+    async def article():
+        pk = request.url_vars.get("pks", "")
+        db = datasette.get_database(database)
+        return {"article": await db.execute_fn(lambda conn: article_view(conn, pk))}
+
+    return article
+
+
+CHARTS = {
+    "months": ("Статей по месяцам / Articles per month", articles_per_month),
+    "runs": ("Архивировано за обход / Articles archived per crawl run", archived_per_run),
+}
+
+
+async def chart_svg(datasette, request):
+    kind = request.url_vars["kind"]
+    db = _database(datasette)
+    if kind == "term":
+        term = request.args.get("term", "")
+        title = f"«{term}» по месяцам / mentions per month"
+        bars = await db.execute_fn(lambda conn: mentions_per_month(conn, term))
+    else:
+        title, count_bars = CHARTS[kind]
+        bars = await db.execute_fn(count_bars)
+    return Response(bar_chart(title, bars), content_type="image/svg+xml; charset=utf-8")
+
+
+async def charts_page(datasette, request):
+    html = await datasette.render_template(
+        "newsarchive_charts.html", {"term": request.args.get("term", "")}, request=request
+    )
+    return Response.html(html)
+
+
+@hookimpl
 def register_routes():
     return [
+        (r"^/-/charts/(?P<kind>months|runs|term)\.svg$", chart_svg),
+        (r"^/-/charts$", charts_page),
         (r"^/-/search(\.(?P<format>json))?$", search_page),
         (r"^/-/dumps/latest\.db$", latest_dump_file),
         (r"^/-/dumps(\.(?P<format>json))?$", dumps_page),

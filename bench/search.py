@@ -1,0 +1,165 @@
+"""Search latency and index size on an archive the size of the whole site, through Datasette.
+
+Usage: python bench/search.py [--articles N] [--queries Q]
+(N = 200000 for the whole site; the default 5000 finishes in about a minute.)
+
+Builds a synthetic archive of N articles with realistic Russian text lengths through the
+archive library (so the stemmed index is built as a crawl builds it), adds a plain unicode61
+FTS5 index over the same text as the baseline, starts the real `newsarchive serve`, and
+measures p50/p95 over HTTP of: one-word and two-word searches (stemmed and plain, same SQL
+shape), the table page's `?_search=`, the ranked search page, and the tag and category facet
+pages. Prints both index sizes and their ratio.
+"""
+
+from __future__ import annotations
+
+import argparse
+import random
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from datetime import datetime, timedelta
+from pathlib import Path
+from urllib.parse import urlencode
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from archive.search import stem_query
+from archive.store import Archive, Batch
+from crawler.normalise import to_record
+from tests.conftest import NEWSARCHIVE, free_port
+from tests.sitesim.corpus import MOSCOW, synthetic_article
+from tests.test_serve import wait_for
+
+ONE_WORD = ["заводы", "турбин", "Казани", "модернизации", "оборудования", "холдинга", "тракторов"]
+TWO_WORDS = ["новый завод", "цифровые технологии", "рабочих мест", "выпуск удобрений"]
+
+
+def build(db: Path, count: int) -> None:
+    """N synthetic articles, stored as a crawl stores them."""
+    from crawler.items import Article
+
+    start = datetime(2010, 1, 1, tzinfo=MOSCOW)
+    with Archive(db) as archive:
+        batch = Batch()
+        for n in range(count):
+            sim = synthetic_article(100_000 + n, start + timedelta(minutes=40 * n))
+            texts = [str(text) for kind, text in sim.blocks if kind in ("lead", "p", "quote")]
+            body = "\n\n".join(texts * random.Random(n).randint(1, 3))  # 1-4 KB, as on the site
+            article = Article(
+                site="sdelanounas", native_id=str(sim.id), url=f"https://sdelanounas.ru/blogs/{sim.id}/",
+                title=sim.title, body_text=body, body_html=f"<p>{body}</p>", lead=texts[0],
+                published_at=sim.published.isoformat(), author=sim.author, category=sim.category[1],
+                tags=sim.tags,
+            )  # fmt: skip
+            batch.articles.append(to_record(article))
+            if len(batch.articles) == 1000:
+                archive.save_batch(batch, "2026-11-27T00:00:00+00:00")
+                batch = Batch()
+        archive.save_batch(batch, "2026-11-27T00:00:00+00:00")
+        archive.db.executescript(
+            "CREATE VIRTUAL TABLE articles_plain USING fts5(title, lead, body_text,"
+            " content='articles', content_rowid='pk', tokenize='unicode61 remove_diacritics 2');"
+            "INSERT INTO articles_plain(articles_plain) VALUES ('rebuild');"
+        )
+
+
+def index_bytes(db: Path, name: str) -> int:
+    import sqlite3
+
+    conn = sqlite3.connect(db)
+    try:
+        sql = "SELECT sum(pgsize) FROM dbstat WHERE name LIKE ?"
+        return conn.execute(sql, [f"{name}%"]).fetchone()[0] or 0
+    finally:
+        conn.close()
+
+
+def timed(url: str, repeat: int) -> list[float]:
+    times = []
+    for _ in range(repeat):
+        started = time.perf_counter()
+        with urllib.request.urlopen(url, timeout=30) as response:
+            response.read()
+        times.append((time.perf_counter() - started) * 1000)
+    return times
+
+
+def p95(times: list[float]) -> float:
+    return statistics.quantiles(times, n=20)[18] if len(times) >= 20 else max(times)
+
+
+def report(label: str, times: list[float]) -> None:
+    median = statistics.median(times)
+    print(f"{label:40} p50 {median:7.1f} ms   p95 {p95(times):7.1f} ms   ({len(times)} requests)")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--articles", type=int, default=5000, help="articles in the archive")
+    parser.add_argument("--queries", type=int, default=5, help="requests per query")
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory() as tmp:
+        db = Path(tmp) / "bench.db"
+        started = time.perf_counter()
+        build(db, args.articles)
+        print(f"built {args.articles} articles in {time.perf_counter() - started:.0f} s")
+        stemmed, plain = index_bytes(db, "articles_search"), index_bytes(db, "articles_plain")
+        print(f"index size: stemmed {stemmed / 1e6:.1f} MB, plain {plain / 1e6:.1f} MB,"
+              f" ratio {stemmed / plain:.2f}")  # fmt: skip
+        port = free_port()
+        server = subprocess.Popen(
+            [str(NEWSARCHIVE), "serve", "--db", str(db), "--port", str(port)],
+            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        )  # fmt: skip
+        base = f"http://127.0.0.1:{port}"
+        try:
+            wait_for(base, server)
+            measure(base, args.queries)
+        finally:
+            server.terminate()
+            server.wait(timeout=10)
+
+
+def sql_url(base: str, fts: str, match: str) -> str:
+    sql = (
+        f"select pk, title from articles where pk in (select rowid from {fts} where {fts}"
+        " match :q) order by published_at desc limit 20"
+    )
+    return f"{base}/bench.json?{urlencode({'sql': sql, 'q': match, '_shape': 'array'})}"
+
+
+def measure(base: str, repeat: int) -> None:
+    for label, queries in (("one word", ONE_WORD), ("two words", TWO_WORDS)):
+        ours: list[float] = []
+        baseline: list[float] = []
+        table: list[float] = []
+        ranked: list[float] = []
+        for query in queries:
+            ours += timed(sql_url(base, "articles_search", stem_query(query)), repeat)
+            plain = " ".join(f'"{word}"' for word in query.split())
+            baseline += timed(sql_url(base, "articles_plain", plain), repeat)
+            page = urlencode({"_search": query, "_nofacet": "1"})
+            table += timed(f"{base}/bench/articles.json?{page}", repeat)
+            ranked += timed(f"{base}/-/search.json?{urlencode({'q': query})}", repeat)
+        report(f"{label}: stemmed index", ours)
+        report(f"{label}: plain unicode61 (baseline)", baseline)
+        report(f"{label}: table page ?_search= (no facets)", table)
+        report(f"{label}: ranked search page", ranked)
+        ratio = p95(ours) / p95(baseline)
+        print(f"ratio {label} p95 stemmed/plain: {ratio:.2f}")
+    report(
+        "tag facet (article_tags)",
+        timed(f"{base}/bench/article_tags.json?_facet=tag_id&_size=0", repeat * 4),
+    )
+    report(
+        "category facet (articles)",
+        timed(f"{base}/bench/articles.json?_facet=category&_size=0", repeat * 4),
+    )
+
+
+if __name__ == "__main__":
+    main()
