@@ -47,12 +47,15 @@ def mentions_per_month(conn: sqlite3.Connection, term: str) -> list[tuple[str, i
     query = stem_query(term)
     if not query:
         return []
-    return conn.execute(
-        "SELECT a.published_month, count(*) FROM articles_search"
-        " JOIN articles a ON a.pk = articles_search.rowid WHERE articles_search MATCH ?"
-        " AND a.published_month IS NOT NULL GROUP BY a.published_month ORDER BY 1",
-        [query],
-    ).fetchall()
+    try:
+        return conn.execute(
+            "SELECT a.published_month, count(*) FROM articles_search"
+            " JOIN articles a ON a.pk = articles_search.rowid WHERE articles_search MATCH ?"
+            " AND a.published_month IS NOT NULL GROUP BY a.published_month ORDER BY 1",
+            [query],
+        ).fetchall()
+    except sqlite3.OperationalError:
+        return []  # not a valid query: an empty chart
 
 
 def archived_per_run(conn: sqlite3.Connection) -> list[tuple[str, int]]:

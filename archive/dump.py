@@ -61,7 +61,7 @@ def make_dump(
     until: str | None = None,
 ) -> Dump:
     """Snapshot the archive (optionally only articles published in [since, until])."""
-    check_archive(db, must_exist=True)
+    check_archive(db, must_exist=True, current=True)
     directory = out or default_dumps_dir(db)
     directory.mkdir(parents=True, exist_ok=True)
     stamp = datetime.now(UTC).strftime("%Y-%m-%dT%H%M%SZ")
@@ -77,6 +77,10 @@ def make_dump(
         copy.execute("VACUUM")
         _check(copy)
         manifest = _manifest(copy, db, tool_version, since, until)
+    except BaseException:
+        copy.close()
+        partial.unlink(missing_ok=True)
+        raise
     finally:
         source.close()
         copy.close()

@@ -13,6 +13,10 @@ class NewerSchema(ArchiveError):
     """The archive was written by a newer Newsarchive than this one."""
 
 
+class OlderSchema(ArchiveError):
+    """The archive was written by an older Newsarchive and must be upgraded first."""
+
+
 class ArchiveLocked(ArchiveError):
     """Another run is writing to this archive."""
 

@@ -16,7 +16,7 @@ class NotArchived(ArchiveError):
 
 def stored_response(db: Path, warc_dir: Path, url: str) -> StoredResponse:
     """The stored response of the article at `url` (its current version)."""
-    check_archive(db, must_exist=True)
+    check_archive(db, must_exist=True, current=True)
     conn = sqlite3.connect(f"{db.resolve().as_uri()}?mode=ro", uri=True)
     try:
         row = conn.execute(

@@ -21,7 +21,7 @@ COLUMNS = (
 
 def runs_table(path: Path, limit: int) -> str:
     """The last runs as an aligned text table, newest first."""
-    check_archive(path, must_exist=True)
+    check_archive(path, must_exist=True, current=True)
     conn = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
     db = sqlite_utils.Database(conn)
     try:

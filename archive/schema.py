@@ -181,7 +181,6 @@ ALTER TABLE revisions ADD COLUMN warc_offset INTEGER;
 ALTER TABLE revisions ADD COLUMN warc_length INTEGER;
 ALTER TABLE revisions ADD COLUMN warc_digest TEXT;
 ALTER TABLE revisions ADD COLUMN fetched_at TEXT;
-ALTER TABLE crawl_runs ADD COLUMN warc_files TEXT;
 """
 
 STEMMED_SEARCH = """

@@ -53,7 +53,7 @@ def _phrase(words: str) -> str:
 def stem_query(query: str) -> str:
     """An FTS5 query with every word stemmed: phrases, `prefix*`, AND/OR/NOT and () kept.
 
-    A prefix is matched against stems, so it is cut to what its stem would be at most.
+    A prefix is matched against stems, so it is stemmed too: `заводы*` looks for `завод*`.
     """
     parts = []
     for token in _QUERY_TOKEN.findall(query):
@@ -64,7 +64,7 @@ def stem_query(query: str) -> str:
             if stems(inside):
                 parts.append(_phrase(inside))
         elif token.endswith("*") and stems(token):
-            parts.append(normalise_word(_WORD.findall(token)[0]) + "*")
+            parts.append(stems(token)[0] + "*")
         elif stems(token):
             parts.append(_phrase(token))
     return " ".join(parts)
@@ -103,6 +103,19 @@ def unindex_row(conn: sqlite3.Connection, pk: int, old: Indexed) -> None:
     )
 
 
+class BadQuery(ValueError):
+    """The search query is not valid FTS5 syntax (an unbalanced bracket, a dangling NOT …)."""
+
+
+def _matching(conn: sqlite3.Connection, sql: str, params: list[object]) -> list[tuple]:
+    try:
+        return conn.execute(sql, params).fetchall()
+    except sqlite3.OperationalError as error:
+        raise BadQuery(
+            f"cannot search for that ({error}): check quotes, brackets and AND/OR/NOT"
+        ) from None
+
+
 @dataclass(frozen=True)
 class Hit:
     """One search result."""
@@ -123,15 +136,16 @@ def search(conn: sqlite3.Connection, query: str, limit: int = 20, offset: int = 
     if not fts_query:
         return []
     weights = ", ".join(map(str, BM25_WEIGHTS))
-    rows = conn.execute(
+    rows = _matching(
+        conn,
         "SELECT a.pk, a.title, a.published_at, a.author, a.category, a.url, a.lead, a.body_text,"
         f" bm25(articles_search, {weights}) AS rank FROM articles_search"
         " JOIN articles a ON a.pk = articles_search.rowid"
         " WHERE articles_search MATCH ? ORDER BY rank LIMIT ? OFFSET ?",
         [fts_query, limit, offset],
-    ).fetchall()
+    )
     wanted = set(stems(re.sub(r"\b(AND|OR|NOT)\b|\*", " ", query)))
-    prefixes = [normalise_word(word[:-1]) for word in query.split() if word.endswith("*")]
+    prefixes = [stems(word)[0] for word in query.split() if word.endswith("*") and stems(word)]
     hits = []
     for pk, title, published_at, author, category, url, lead, body, rank in rows:
         passage = snippet(body or lead or "", wanted, prefixes)
@@ -147,7 +161,7 @@ def count(conn: sqlite3.Connection, query: str) -> int:
     if not fts_query:
         return 0
     sql = "SELECT count(*) FROM articles_search WHERE articles_search MATCH ?"
-    return conn.execute(sql, [fts_query]).fetchone()[0]
+    return _matching(conn, sql, [fts_query])[0][0]
 
 
 def snippet(text: str, wanted: set[str], prefixes: list[str], width: int = SNIPPET_WORDS) -> str:

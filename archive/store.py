@@ -19,7 +19,7 @@ from typing import Any
 
 import sqlite_utils
 
-from .exceptions import ArchiveLocked, MissingArchive, NewerSchema, NotAnArchive
+from .exceptions import ArchiveLocked, MissingArchive, NewerSchema, NotAnArchive, OlderSchema
 from .runs import COUNTERS as RUN_COUNTERS
 from .runs import record_progress
 from .schema import LATEST_VERSION, MIGRATIONS, REQUIRED_TABLES
@@ -38,8 +38,8 @@ ARTICLE_COLUMNS = (
 )  # fmt: skip
 # Where the raw response of a version is; revisions keep it for the version they replace.
 WARC_COLUMNS = ("warc_file", "warc_offset", "warc_length", "warc_digest", "fetched_at")
-# Updated in place when the content is unchanged: counters and HTTP validators are no content.
-IN_PLACE = ("comment_count", "rating", "http_etag", "http_last_modified")
+# What only a live fetch knows: a re-extraction from an older capture must not roll it back.
+LIVE = ("comment_count", "rating", "http_etag", "http_last_modified")
 
 
 @dataclass
@@ -96,8 +96,11 @@ def next_check(anchor: str | None, after: str, delays: tuple[int, ...]) -> str |
     return None
 
 
-def check_archive(path: Path, must_exist: bool = False) -> None:
-    """Refuse a path that cannot be a Newsarchive archive, without writing anything."""
+def check_archive(path: Path, must_exist: bool = False, current: bool = False) -> None:
+    """Refuse a path that cannot be a Newsarchive archive, without writing anything.
+
+    `current` also refuses an archive of an older schema (for commands that only read).
+    """
     if path.is_dir():
         raise NotAnArchive(f"{path} is a directory; give the path of a .db file")
     if not path.exists():
@@ -114,10 +117,10 @@ def check_archive(path: Path, must_exist: bool = False) -> None:
         raise NotAnArchive(f"{path} is not a SQLite database; give another --db path")
     if not header:
         return
-    _check_schema(path)
+    _check_schema(path, current)
 
 
-def _check_schema(path: Path) -> None:
+def _check_schema(path: Path, current: bool = False) -> None:
     try:
         with _read_only(path) as conn:
             version = conn.execute("PRAGMA user_version").fetchone()[0]
@@ -131,6 +134,11 @@ def _check_schema(path: Path) -> None:
         )
     if version == 0 and tables:
         raise NotAnArchive(f"{path} is a SQLite database but not a Newsarchive archive")
+    if current and version < LATEST_VERSION:
+        raise OlderSchema(
+            f"{path} has schema version {version}, older than this Newsarchive's "
+            f"{LATEST_VERSION}; run `newsarchive crawl` on it once to upgrade it"
+        )
     missing = [table for table in REQUIRED_TABLES.get(version, ()) if table not in tables]
     if missing:
         raise NotAnArchive(f"{path} lacks tables {', '.join(missing)}; it is damaged")
@@ -241,10 +249,14 @@ class Archive:
     def _save_article(self, record: dict[str, Any], seen_at: str, reason: str = "edit") -> str:
         """Insert, update (keeping the old version as a revision) or note as unchanged.
 
-        A re-extraction (`reason="re-extraction"`) changes content only: it is no visit to
-        the site, so when the article was seen and its recheck schedule stay as they were.
+        Unchanged content still refreshes what is derived from the page (HTML, images,
+        removals, method…) without a revision. A re-extraction (`reason="re-extraction"`)
+        is no visit to the site: when the article was seen, its schedule and what only a
+        live fetch knows (comment count, rating, validators) stay as they were.
         """
         row = {column: _column_value(record[column]) for column in ARTICLE_COLUMNS}
+        if reason == "re-extraction":
+            row = {name: value for name, value in row.items() if name not in LIVE}
         existing = self.db.execute(
             "SELECT pk, content_hash, checks_done, "
             + ", ".join((*REVISED_FIELDS, *WARC_COLUMNS))
@@ -252,13 +264,7 @@ class Archive:
             [record["id"]],
         ).fetchone()
         articles = self.db.table("articles")
-        schedule: dict[str, Any] = {
-            "last_seen_at": seen_at,
-            "removed_at": None,
-            "next_check_at": next_check(record["published_at"], seen_at, self.rechecks),
-        }
-        if reason == "re-extraction":
-            schedule = {}
+        schedule = {} if reason == "re-extraction" else self._schedule(record, seen_at)
         old: dict[str, Any] = {}
         if existing is None:
             pk = articles.insert({**row, **schedule, "first_seen_at": seen_at}).last_pk
@@ -268,19 +274,29 @@ class Archive:
             if schedule:
                 schedule["checks_done"] = checks_done + 1
             if old_hash == record["content_hash"]:
-                articles.update(pk, {**{name: row[name] for name in IN_PLACE}, **schedule})
-                return "unchanged"
-            old = dict(zip((*REVISED_FIELDS, *WARC_COLUMNS), old_values, strict=True))
-            self._keep_revision(pk, old, row, old_hash, seen_at, reason)
-            articles.update(pk, {**row, **schedule})
-            outcome = "updated"
-        new = (record["title"], record["lead"], record["body_text"])
-        indexed = (old["title"], old["lead"], old["body_text"]) if outcome == "updated" else None
-        index_row(self.db.conn, pk, new, indexed)
-        self._replace_tags(pk, record["tags"])
+                refreshed = {k: v for k, v in row.items() if k not in WARC_COLUMNS}
+                articles.update(pk, {**refreshed, **schedule})
+                outcome = "unchanged"
+            else:
+                old = dict(zip((*REVISED_FIELDS, *WARC_COLUMNS), old_values, strict=True))
+                self._keep_revision(pk, old, row, old_hash, seen_at, reason)
+                articles.update(pk, {**row, **schedule})
+                outcome = "updated"
+        if outcome != "unchanged":
+            new = (record["title"], record["lead"], record["body_text"])
+            indexed = (old["title"], old["lead"], old["body_text"]) if old else None
+            index_row(self.db.conn, pk, new, indexed)
+            self._replace_tags(pk, record["tags"])
         self._replace_rows("images", pk, record["images"])
         self._replace_rows("removals", pk, record["removals"])
         return outcome
+
+    def _schedule(self, record: dict[str, Any], seen_at: str) -> dict[str, Any]:
+        return {
+            "last_seen_at": seen_at,
+            "removed_at": None,
+            "next_check_at": next_check(record["published_at"], seen_at, self.rechecks),
+        }
 
     def _keep_revision(
         self,

@@ -40,7 +40,7 @@ class Report:
 
 def verify(db: Path, warc_dir: Path) -> Report:
     """Read every WARC file and check each record the archive points to."""
-    check_archive(db, must_exist=True)
+    check_archive(db, must_exist=True, current=True)
     conn = sqlite3.connect(f"{db.resolve().as_uri()}?mode=ro", uri=True)
     try:
         pointers = conn.execute(

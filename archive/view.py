@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import sqlite3
 from typing import Any
+from urllib.parse import urlsplit
 
 import nh3
 
@@ -24,6 +25,11 @@ def sanitise(html: str) -> str:
         url_schemes={"http", "https", "mailto"},
         link_rel="noopener nofollow noreferrer",
     )
+
+
+def _web(url: str | None) -> str | None:
+    """Only http(s) links reach the page: never `javascript:` or `data:`."""
+    return url if url and urlsplit(url).scheme in ("http", "https") else None
 
 
 def article_view(conn: sqlite3.Connection, pk: str) -> dict[str, Any] | None:
@@ -47,6 +53,10 @@ def article_view(conn: sqlite3.Connection, pk: str) -> dict[str, Any] | None:
         conn.row_factory = previous
     article = dict(row)
     article["tags"] = [dict(tag) for tag in tags]
-    article["images"] = [dict(image) for image in images]
+    article["images"] = [
+        {**dict(image), "full_url": _web(image["full_url"]), "url": _web(image["url"])}
+        for image in images
+    ]
+    article["url"], article["source_url"] = _web(article["url"]), _web(article["source_url"])
     article["boilerplate_removed"] = json.loads(article["boilerplate_removed"] or "[]")
     return article

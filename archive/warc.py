@@ -21,6 +21,8 @@ from warcio.exceptions import ArchiveLoadFailed
 from warcio.statusandheaders import StatusAndHeaders
 from warcio.warcwriter import WARCWriter
 
+from .exceptions import ArchiveError
+
 SERVER_NOT_MODIFIED = "http://netpreserve.org/warc/1.1/revisit/server-not-modified"
 DEFAULT_MAX_SIZE = 1_000_000_000
 
@@ -192,8 +194,23 @@ class StoredResponse:
         return next((value for key, value in self.headers if key.lower() == name.lower()), None)
 
 
+class CaptureUnreadable(ArchiveError):
+    """A WARC record the archive points to cannot be read."""
+
+
 def read_response(directory: Path, file: str, offset: int) -> StoredResponse:
-    """The response record at `offset` of a WARC file."""
+    """The response record at `offset` of a WARC file, or CaptureUnreadable saying why."""
+    try:
+        return _read_response(directory, file, offset)
+    except (OSError, ArchiveLoadFailed, StopIteration, ValueError) as error:
+        reason = getattr(error, "strerror", None) or str(error) or type(error).__name__
+        raise CaptureUnreadable(
+            f"cannot read the record at {directory / file}@{offset} ({reason}); "
+            "check --warc-dir, then run `newsarchive verify`"
+        ) from None
+
+
+def _read_response(directory: Path, file: str, offset: int) -> StoredResponse:
     with open(directory / file, "rb") as handle:
         handle.seek(offset)
         record = next(iter(ArchiveIterator(handle)))
@@ -222,6 +239,10 @@ def _decoded(raw: bytes, encoding: str | None) -> bytes:
             return zlib.decompress(raw)
         except zlib.error:
             return zlib.decompress(raw, -zlib.MAX_WBITS)
+    if encoding == "br":
+        import brotli  # the crawler asks for gzip or deflate only; a server may still send br
+
+        return brotli.decompress(raw)
     return raw
 
 

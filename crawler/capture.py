@@ -59,13 +59,8 @@ class WarcCapture:
         )
         capture = cls(writer, crawler)
         crawler.signals.connect(writer.flush, signal=before_commit)
-        crawler.signals.connect(capture.closed, signal=signals.spider_closed)
+        crawler.signals.connect(writer.close, signal=signals.spider_closed)
         return capture
-
-    def closed(self) -> None:
-        self.writer.close()
-        if self.writer.name:
-            self.crawler.stats.set_value("newsarchive/warc_last_file", self.writer.name)  # type: ignore[union-attr]
 
     def process_response(self, request: Request, response: Response) -> Response:
         headers = _pairs(request.headers)

@@ -13,6 +13,7 @@ from typing import Any
 
 from scrapy.crawler import Crawler
 from scrapy.utils.defer import deferred_from_coro
+from twisted.python.failure import Failure
 
 from archive.store import SAVE_OUTCOMES, Archive, Batch, SaveCounts
 
@@ -117,7 +118,9 @@ class ArchivePipeline:
         if self.archive is None or self.failed:
             return
         try:
-            self.crawler.signals.send_catch_log(signal=before_commit)
+            for _, outcome in self.crawler.signals.send_catch_log(signal=before_commit):
+                if isinstance(outcome, Failure):
+                    outcome.raiseException()  # raw capture not on disk: commit nothing
             saved = self.archive.save_batch(self.batch, utc_now(), self._progress)
         except Exception as error:
             self.failed = True

@@ -12,8 +12,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from archive.store import Archive, Batch
-from archive.warc import read_response
+from archive.store import Archive, Batch, crawl_lock
+from archive.warc import CaptureUnreadable, read_response
 
 from .exceptions import ExtractionFailed
 from .extract import decode_html, extract_article
@@ -53,9 +53,11 @@ def reextract(
     interval: float = 10.0,
 ) -> Summary:
     """Re-extract the archived articles (all, or those published since a date, or an id range)."""
+    if not warc_dir.is_dir():
+        raise CaptureUnreadable(f"no raw capture at {warc_dir}; give its place with --warc-dir")
     summary = Summary()
     started = last_said = time.monotonic()
-    with Archive(db) as archive:
+    with crawl_lock(db), Archive(db) as archive:
         rows = archive.db.execute(*_selection(since, ids)).fetchall()
         batch = Batch(reason="re-extraction")
         for url, *kept in rows:

@@ -22,7 +22,7 @@ from .normalise import utc_now
 from .paths import default_warc_dir
 from .sites import get_site
 
-EXIT_OK, EXIT_USAGE, EXIT_LOCKED, EXIT_EXTRACTION, EXIT_INTERRUPTED = 0, 1, 2, 3, 4
+EXIT_OK, EXIT_USAGE, EXIT_EXTRACTION, EXIT_INTERRUPTED = 0, 1, 3, 4  # 2: ArchiveLocked, in the CLI
 # How a run's crawl_runs row ends, by exit code; only "finished" runs advance the stop mark.
 RUN_STATUS = {
     EXIT_OK: "finished",
@@ -175,6 +175,12 @@ def judge(
         return CrawlResult(EXIT_USAGE, message, stats)
     if stats.get("finish_reason") == "shutdown":
         return CrawlResult(EXIT_INTERRUPTED, f"interrupted; rerun to continue ({summary})", stats)
+    if listing_errors := stats.get("newsarchive/listing_failed", 0):
+        message = (
+            f"{listing_errors} listing page(s) could not be fetched (see above), so the walk is "
+            f"incomplete; rerun to continue ({summary})"
+        )
+        return CrawlResult(EXIT_INTERRUPTED, message, stats)
     rescued = stats.get("newsarchive/extraction_fallback", 0)
     share = (failed + rescued) / pages if pages else 0.0
     threshold = settings.getfloat("NEWSARCHIVE_FAILURE_SHARE")

@@ -33,8 +33,18 @@ LOG_LEVEL = "WARNING"
 
 ITEM_PIPELINES = {"crawler.pipelines.ArchivePipeline": 300}
 EXTENSIONS = {"crawler.progress.ProgressLine": 500}
-# Raw capture sits next to the downloader, so it sees redirects, errors and compressed bodies.
-DOWNLOADER_MIDDLEWARES = {"crawler.capture.WarcCapture": 950}
+# The boundary is checked before anything is sent; raw capture sits next to the downloader, so
+# it sees redirects, errors and compressed bodies.
+DOWNLOADER_MIDDLEWARES = {
+    "crawler.boundary.SiteBoundary": 50,
+    "crawler.capture.WarcCapture": 950,
+}
+# Only encodings raw capture can read back (gzip, deflate).
+DEFAULT_REQUEST_HEADERS = {
+    "Accept": "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8",
+    "Accept-Language": "ru",
+    "Accept-Encoding": "gzip, deflate",
+}
 
 # Newsarchive's own settings, alphabetical.
 NEWSARCHIVE_BATCH_SIZE = 100  # articles written per transaction

@@ -143,10 +143,17 @@ class SdelanounasSpider(scrapy.Spider):
         )
 
     def article_request(
-        self, native_id: str, page: int | None, headers: dict[str, str] | None = None
+        self,
+        native_id: str,
+        page: int | None,
+        headers: dict[str, str] | None = None,
+        dont_filter: bool = False,
     ) -> scrapy.Request:
+        """An article request; one a listing page waits for must never be dropped as a
+        duplicate (`dont_filter`), or that page would never count as done."""
         return scrapy.Request(
             f"{self.base_url}/blogs/{native_id}/",
+            dont_filter=dont_filter,
             headers=headers,
             callback=self.parse_article,
             errback=self.article_failed,
@@ -166,6 +173,8 @@ class SdelanounasSpider(scrapy.Spider):
             self.high_water = str(newest)
         known = self.frontier.known([entry.native_id for entry in entries])
         requested: set[str] = set()
+        if walk == "main":
+            self.pending[page] = requested  # filled below, before any answer can come back
         stop = False
         for entry in entries:
             if self.is_before_since(entry.published_at):
@@ -177,11 +186,11 @@ class SdelanounasSpider(scrapy.Spider):
                 continue
             self.streaks[walk] = 0
             requested.add(entry.native_id)
-            yield self.article_request(entry.native_id, page if walk == "main" else None)
-        if walk == "main":
-            self.pending[page] = requested
-            if not requested:
-                yield ListingDone(page)
+            yield self.article_request(
+                entry.native_id, page if walk == "main" else None, dont_filter=True
+            )
+        if walk == "main" and not requested:
+            yield ListingDone(page)
         if not stop and (self.max_pages is None or page + 1 < self.max_pages):
             yield self.listing_request(page + 1, walk)
 

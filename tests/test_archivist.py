@@ -273,3 +273,22 @@ def test_since_walks_back_to_a_date_and_no_further(tmp_path: Path) -> None:
     assert result.stdout.startswith("10 new")
     assert not any("page=2" in line for line in site.requests())
     assert rows(db, "SELECT mode FROM crawl_runs") == [("since",)]
+
+
+def test_a_failed_listing_page_leaves_the_run_resumable(tmp_path: Path) -> None:
+    site = start_site(tmp_path, 45, failing_listing=2)
+    try:
+        db = tmp_path / "archive.db"
+        args = ("crawl", "--base-url", site.url, "--db", str(db))
+        first = newsarchive(*args, "--setting", "RETRY_TIMES=0")
+        assert first.returncode == 4
+        assert "1 listing page(s) could not be fetched" in first.stderr.splitlines()[-1]
+        assert rows(db, "SELECT status FROM crawl_runs") == [("interrupted",)]
+        site.server.failing_listing = None
+        second = newsarchive(*args)
+        assert second.returncode == 0, second.stderr
+    finally:
+        site.server.shutdown()
+        site.server.server_close()
+    assert rows(db, "SELECT count(*) FROM articles") == [(45,)]
+    assert rows(db, "SELECT resumes, status FROM crawl_runs") == [(1, "finished")]

@@ -11,7 +11,7 @@ import pytest
 from archive.exceptions import ArchiveLocked, NewerSchema, NotAnArchive
 from archive.schema import LATEST_VERSION
 from archive.search import count, search, unindex_row
-from archive.store import Archive, check_archive, crawl_lock
+from archive.store import Archive, Batch, check_archive, crawl_lock
 from crawler.extract import extract_article
 from crawler.normalise import to_record
 from tests.sitesim import Corpus
@@ -148,3 +148,51 @@ def test_record_carries_every_article_field() -> None:
         assert field.name in record
     assert record["published_month"] == record["published_at"][:7]
     assert record["word_count"] == len(record["body_text"].split())
+
+
+def test_unchanged_content_still_refreshes_what_the_page_derives(tmp_path: Path) -> None:
+    [record] = records(1)
+    with Archive(tmp_path / "a.db") as archive:
+        archive.save_articles([record], SEEN)
+        image = {
+            "url": "https://sdelanounas.ru/i/a.jpg",
+            "full_url": None,
+            "credit": "ТАСС",
+            "caption": None,
+        }
+        refreshed = {**record, "body_html": record["body_html"] + "<p>x</p>", "images": [image]}
+        assert archive.save_articles([refreshed], SEEN).unchanged == 1
+        html = archive.db.execute("SELECT body_html FROM articles").fetchone()[0]
+        assert html.endswith("<p>x</p>")
+        assert archive.db.execute("SELECT credit FROM images").fetchall() == [("ТАСС",)]
+        assert archive.db.execute("SELECT count(*) FROM revisions").fetchone()[0] == 0
+
+
+def test_reextraction_never_rolls_back_what_only_a_live_fetch_knows(tmp_path: Path) -> None:
+    [record] = records(1)
+    with Archive(tmp_path / "a.db") as archive:
+        archive.save_articles([{**record, "comment_count": 40}], SEEN)
+        older = {**record, "comment_count": 3, "title": "Новый заголовок"}
+        older["content_hash"] = "changed"
+        counts = archive.save_batch(Batch(articles=[older], reason="re-extraction"), SEEN)
+        assert counts.updated == 1
+        row = archive.db.execute("SELECT title, comment_count FROM articles").fetchone()
+        assert row == ("Новый заголовок", 40)
+        assert archive.db.execute("SELECT reason FROM revisions").fetchall() == [("re-extraction",)]
+
+
+def test_read_commands_refuse_an_older_schema_in_one_line(tmp_path: Path) -> None:
+    from tests.conftest import newsarchive
+
+    path = tmp_path / "old.db"
+    Archive(path).close()
+    conn = sqlite3.connect(path)
+    conn.execute("PRAGMA user_version = 4")
+    conn.close()
+    for command in ("stats", "verify", "dump"):
+        result = newsarchive(command, "--db", str(path))
+        assert result.returncode == 1
+        assert result.stderr.strip().splitlines() == [
+            f"Error: {path} has schema version 4, older than this Newsarchive's 5; run "
+            "`newsarchive crawl` on it once to upgrade it"
+        ]

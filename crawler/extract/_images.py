@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from urllib.parse import urljoin
+from urllib.parse import urljoin, urlsplit
 
 from ..items import Image
 from ._text import clean_inline
@@ -17,7 +17,7 @@ def take_images(body: Element, page_url: str) -> list[Image]:
     images = []
     for img in list(body.iter("img")):
         src = img.get("src") or img.get("data-src")
-        if not src or not _attached(img, body):
+        if not web_url(page_url, src) or not _attached(img, body):
             continue
         link = next((a for a in img.iterancestors("a") if a.get("href")), None)
         block = next(img.iterancestors("ul", "figure"), None)
@@ -26,8 +26,8 @@ def take_images(body: Element, page_url: str) -> list[Image]:
             caption = clean_inline(link.get("title")) or None
         images.append(
             Image(
-                url=urljoin(page_url, src),
-                full_url=urljoin(page_url, link.get("href")) if link is not None else None,
+                url=web_url(page_url, src) or "",
+                full_url=web_url(page_url, link.get("href")) if link is not None else None,
                 credit=credit,
                 caption=caption or clean_inline(img.get("alt")) or None,
             )
@@ -35,6 +35,12 @@ def take_images(body: Element, page_url: str) -> list[Image]:
         doomed = block if block is not None else (link if link is not None else img)
         drop(doomed)
     return images
+
+
+def web_url(page_url: str, href: str | None) -> str | None:
+    """An absolute http(s) URL, or None for anything else (`javascript:`, `data:` …)."""
+    url = urljoin(page_url, (href or "").strip())
+    return url if urlsplit(url).scheme in ("http", "https") else None
 
 
 def _credit_and_caption(block: Element) -> tuple[str | None, str | None]:

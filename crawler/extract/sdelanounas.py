@@ -16,6 +16,7 @@ from lxml import etree
 
 from ..exceptions import ExtractionFailed
 from ..items import Article, ListingEntry
+from ..sites import get_site
 from ._body import body_blocks, body_html
 from ._boilerplate import (
     PAGE_CHROME,
@@ -32,8 +33,8 @@ from ._structured import json_ld_article, meta_content
 from ._text import clean_inline
 from ._tree import Element, absolutise_links, drop, is_inside, parse, repair, text_of
 
-SITE = "sdelanounas"
-DOMAINS = ("sdelanounas.ru", "www.sdelanounas.ru")
+SITE = get_site("sdelanounas").name
+DOMAINS = get_site("sdelanounas").domains
 ARTICLE_PATH = re.compile(r"^/blogs/(\d+)/?$")
 
 # The title is the page's h1 with one of these classes, else its first h1 that has text.
@@ -308,7 +309,11 @@ def parse_listing(url: str, html: str) -> list[ListingEntry]:
         "[not(contains(@class, 'banner-post'))]"
     )
     if posts:
-        return [_listing_entry(post, url) for post in posts]
+        return [
+            _listing_entry(post, url)
+            for post in posts
+            if post.get("id", "").removeprefix("blog_").isdigit()
+        ]
     return _bare_article_links(root, url)
 
 

@@ -81,6 +81,8 @@ XSS_BLOCKS: list[tuple[str, object]] = [
     ("raw", '<p onclick="alert(\'click\')" style="color:red">Абзац с обработчиком.</p>'),
     ("raw", "<iframe src='https://evil.example/'></iframe><svg onload=\"alert('svg')\"></svg>"),
     ("raw", "<p><a href='data:text/html;base64,PHNjcmlwdD4='>Ссылка data</a> конец.</p>"),
+    ("raw", '<p><a href="javascript:alert(\'image\')"><img src="/i/a/b/c/abc.jpg"></a></p>'),
+    ("raw", "<p><img src=\"javascript:alert('src')\">Картинка без адреса.</p>"),
 ]
 NBSP_BLOCKS: list[tuple[str, object]] = [
     ("lead", "Первый абзац\u00a0с\u00a0неразрывными пробелами."),

@@ -26,7 +26,7 @@ class SiteSimulator(ThreadingHTTPServer):
 
     `delay` slows every article response; `broken_every=N` serves every N-th article (by id)
     as a page no extractor can read; `gone_every=N` answers 404 for every N-th article while
-    the listings still show it.
+    the listings still show it; `failing_listing=N` answers 500 for listing page N.
     """
 
     daemon_threads = True
@@ -41,6 +41,7 @@ class SiteSimulator(ThreadingHTTPServer):
         delay: float = 0.0,
         broken_every: int = 0,
         gone_every: int = 0,
+        failing_listing: int | None = None,
     ) -> None:
         super().__init__(address, _Handler)
         self.corpus = corpus
@@ -50,6 +51,7 @@ class SiteSimulator(ThreadingHTTPServer):
         self.delay = delay
         self.broken_every = broken_every
         self.gone_every = gone_every
+        self.failing_listing = failing_listing
         self._log_lock = threading.Lock()
 
     def log_request_line(self, line: str) -> None:
@@ -67,6 +69,8 @@ class SiteSimulator(ThreadingHTTPServer):
             page = parse_qs(parts.query).get("page", ["0"])[0]
             if not page.isdigit():
                 return 404, "text/html; charset=utf-8", "<h1>Not found</h1>"
+            if self.failing_listing == int(page):
+                return 500, "text/html; charset=utf-8", "<h1>Internal Server Error</h1>"
             articles = self.corpus.newest_first(int(page), self.per_page)
             return 200, "text/html; charset=utf-8", listing_page(articles)
         match = ARTICLE.match(parts.path)

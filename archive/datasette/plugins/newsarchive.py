@@ -28,7 +28,7 @@ from archive.charts import (
     mentions_per_month,
 )
 from archive.dump import default_dumps_dir, dumps_of, latest_dump
-from archive.search import count, escape_stemmed, search, stem_query
+from archive.search import BadQuery, count, escape_stemmed, search, stem_query
 from archive.view import article_view, sanitise
 
 PAGE_SIZE = 20
@@ -45,34 +45,31 @@ def _database(datasette):
 
 async def search_page(datasette, request):
     query = request.args.get("q", "").strip()
-    page = max(int(request.args.get("page", "1") or 1), 1)
+    page_arg = request.args.get("page", "1")
+    page = int(page_arg) if page_arg.isdigit() and int(page_arg) > 0 else 1
     db = _database(datasette)
-    hits, total = [], 0
+    hits, total, error = [], 0, None
     if query:
-        hits = await db.execute_fn(
-            lambda conn: search(conn, query, PAGE_SIZE, (page - 1) * PAGE_SIZE)
-        )
-        total = await db.execute_fn(lambda conn: count(conn, query))
+        offset = (page - 1) * PAGE_SIZE
+        try:
+            hits = await db.execute_fn(lambda conn: search(conn, query, PAGE_SIZE, offset))
+            total = await db.execute_fn(lambda conn: count(conn, query))
+        except BadQuery as bad:
+            error = str(bad)
     rows = [
         {**hit.__dict__, "article_path": datasette.urls.row(db.name, "articles", str(hit.pk))}
         for hit in hits
     ]
+    context = {"query": query, "total": total, "page": page, "rows": rows, "error": error}
+    status = 400 if error else 200
     if request.url_vars.get("format") == "json" or request.args.get("_format") == "json":
-        body = {
-            "query": query,
-            "stemmed": stem_query(query),
-            "total": total,
-            "page": page,
-            "rows": rows,
-        }
-        return Response.json(body)
+        return Response.json({**context, "stemmed": stem_query(query)}, status=status)
     html = await datasette.render_template(
         "newsarchive_search.html",
-        {"query": query, "rows": rows, "total": total, "page": page, "page_size": PAGE_SIZE,
-         "database": db.name},
+        {**context, "page_size": PAGE_SIZE, "database": db.name},
         request=request,
-    )  # fmt: skip
-    return Response.html(html)
+    )
+    return Response.html(html, status=status)
 
 
 def _dumps_dir(datasette) -> Path:
