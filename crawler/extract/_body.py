@@ -107,11 +107,14 @@ def _table_text(element: Element) -> str:
 
 
 def body_html(element: Element) -> str:
-    """The body's inner HTML, sanitised: structure and links kept, scripts and handlers gone."""
-    inner = (element.text or "") + "".join(
-        etree.tostring(child, encoding="unicode", method="html", with_tail=True)
-        for child in element
-    )
+    """The body's inner HTML, sanitised: structure and links kept, scripts and handlers gone.
+
+    The body is serialised in one call, without its own attributes, and its tag cut off.
+    """
+    element.attrib.clear()
+    outer = etree.tostring(element, encoding="unicode", method="html", with_tail=False)
+    opening, closing = f"<{element.tag}>", f"</{element.tag}>"
+    inner = outer.removeprefix(opening).removesuffix(closing)
     cleaned = nh3.clean(
         normalise_fragment(inner),
         tags=ALLOWED_TAGS,
