@@ -31,9 +31,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from archive.search import stem_query
 from archive.store import Archive, Batch
 from crawler.normalise import to_record
-from tests.conftest import NEWSARCHIVE, free_port
+from tests.conftest import NEWSARCHIVE, free_port, wait_for
 from tests.sitesim.corpus import MOSCOW, synthetic_article
-from tests.test_serve import wait_for
 
 ONE_WORD = ["заводы", "турбин", "Казани", "модернизации", "оборудования", "холдинга", "тракторов"]
 TWO_WORDS = ["новый завод", "цифровые технологии", "рабочих мест", "выпуск удобрений"]

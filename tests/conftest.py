@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 import socket
+import sqlite3
 import subprocess
 import sys
 import threading
+import time
+import urllib.request
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -103,3 +107,44 @@ def free_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         return probe.getsockname()[1]
+
+
+def rows(db: Path, sql: str, params: tuple = ()) -> list[tuple]:
+    """Query an archive file directly, as a researcher would."""
+    conn = sqlite3.connect(db)
+    try:
+        return conn.execute(sql, params).fetchall()
+    finally:
+        conn.close()
+
+
+def wait_for(url: str, server: subprocess.Popen) -> None:
+    """Until the server answers, or fail saying what it printed."""
+    deadline = time.monotonic() + 20
+    while time.monotonic() < deadline:
+        if server.poll() is not None:
+            raise AssertionError(f"serve exited: {server.stdout.read() if server.stdout else ''}")
+        try:
+            urllib.request.urlopen(f"{url}/-/versions.json", timeout=1).close()
+            return
+        except OSError:
+            time.sleep(0.1)
+    raise AssertionError("serve did not answer within 20 s")
+
+
+@contextmanager
+def serving(db: Path) -> Iterator[str]:
+    """The real `newsarchive serve` on a free port; its base URL."""
+    port = free_port()
+    server = subprocess.Popen(
+        [str(NEWSARCHIVE), "serve", "--db", str(db), "--port", str(port)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+    )
+    url = f"http://127.0.0.1:{port}"
+    try:
+        wait_for(url, server)
+        yield url
+    finally:
+        server.terminate()
+        server.communicate(timeout=10)

@@ -15,19 +15,11 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import NEWSARCHIVE, RunningSite, newsarchive, start_site
+from tests.conftest import NEWSARCHIVE, RunningSite, newsarchive, rows, start_site
 from tests.sitesim import Corpus
 from tests.sitesim.corpus import MOSCOW
 
 REPOSITORY = Path(__file__).resolve().parent.parent
-
-
-def rows(db: Path, sql: str, params: tuple = ()) -> list[tuple]:
-    conn = sqlite3.connect(db)
-    try:
-        return conn.execute(sql, params).fetchall()
-    finally:
-        conn.close()
 
 
 def recent_corpus(count: int) -> Corpus:

@@ -7,7 +7,6 @@ import json
 import os
 import signal
 import socket
-import sqlite3
 import subprocess
 from base64 import b32encode
 from collections.abc import Iterator
@@ -19,19 +18,11 @@ from warcio.archiveiterator import ArchiveIterator
 from archive.warc import read_response
 from crawler.extract import _boilerplate
 from crawler.reextract import reextract
-from tests.conftest import NEWSARCHIVE, RunningSite, newsarchive, start_site
+from tests.conftest import NEWSARCHIVE, RunningSite, newsarchive, rows, start_site
 from tests.test_archivist import make_due, recent_corpus
 
 WARCIO = Path(NEWSARCHIVE).with_name("warcio")
 REPOSITORY = Path(__file__).resolve().parent.parent
-
-
-def rows(db: Path, sql: str, params: tuple = ()) -> list[tuple]:
-    conn = sqlite3.connect(db)
-    try:
-        return conn.execute(sql, params).fetchall()
-    finally:
-        conn.close()
 
 
 def records(warc_dir: Path) -> list[tuple[str, str, str | None]]:

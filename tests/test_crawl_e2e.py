@@ -5,7 +5,6 @@ from __future__ import annotations
 import hashlib
 import json
 import signal
-import sqlite3
 import subprocess
 import time
 from pathlib import Path
@@ -17,17 +16,10 @@ from tests.conftest import (
     RunningSite,
     free_port,
     newsarchive,
+    rows,
     start_site,
 )
 from tests.sitesim import Corpus
-
-
-def rows(db: Path, sql: str, params: tuple = ()) -> list[tuple]:
-    conn = sqlite3.connect(db)
-    try:
-        return conn.execute(sql, params).fetchall()
-    finally:
-        conn.close()
 
 
 def test_crawl_archives_every_article_once_and_clean(site: RunningSite, tmp_path: Path) -> None:

@@ -18,8 +18,7 @@ from urllib.parse import quote, urlencode
 
 import pytest
 
-from tests.conftest import NEWSARCHIVE, free_port, newsarchive, start_site
-from tests.test_serve import wait_for
+from tests.conftest import NEWSARCHIVE, newsarchive, serving, start_site
 
 XSS_TITLE = "<script>window.__xss = 'title'</script>Заводской праздник"
 XSS_BODY = (
@@ -65,19 +64,8 @@ def served(archive: tuple[Path, int]) -> Iterator[str]:
     db, _ = archive
     dumped = newsarchive("dump", "--db", str(db))
     assert dumped.returncode == 0, dumped.stderr
-    port = free_port()
-    server = subprocess.Popen(
-        [str(NEWSARCHIVE), "serve", "--db", str(db), "--port", str(port)],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-    )
-    url = f"http://127.0.0.1:{port}"
-    try:
-        wait_for(url, server)
+    with serving(db) as url:
         yield url
-    finally:
-        server.terminate()
-        server.communicate(timeout=10)
 
 
 def get(url: str, path: str, **params: str) -> bytes:

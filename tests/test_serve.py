@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import json
-import subprocess
-import time
 import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
@@ -12,7 +10,7 @@ from urllib.parse import urlencode
 
 import pytest
 
-from tests.conftest import NEWSARCHIVE, free_port, newsarchive, start_site
+from tests.conftest import free_port, newsarchive, serving, start_site
 
 
 @pytest.fixture(scope="module")
@@ -24,32 +22,8 @@ def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     site.server.shutdown()
     site.server.server_close()
     assert crawl.returncode == 0, crawl.stderr
-    port = free_port()
-    server = subprocess.Popen(
-        [str(NEWSARCHIVE), "serve", "--db", str(db), "--port", str(port)],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-    )
-    url = f"http://127.0.0.1:{port}"
-    try:
-        wait_for(url, server)
+    with serving(db) as url:
         yield url
-    finally:
-        server.terminate()
-        server.communicate(timeout=10)
-
-
-def wait_for(url: str, server: subprocess.Popen) -> None:
-    deadline = time.monotonic() + 20
-    while time.monotonic() < deadline:
-        if server.poll() is not None:
-            raise AssertionError(f"serve exited: {server.stdout.read() if server.stdout else ''}")
-        try:
-            urllib.request.urlopen(f"{url}/-/versions.json", timeout=1).close()
-            return
-        except OSError:
-            time.sleep(0.1)
-    raise AssertionError("serve did not answer within 20 s")
 
 
 def get_json(url: str, path: str, **params: str) -> dict:
