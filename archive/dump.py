@@ -19,7 +19,7 @@ from typing import Any
 
 from .exceptions import ArchiveError
 from .search import index_row
-from .store import check_archive
+from .store import check_archive, connect_read_only
 
 # Rows of these tables belong to an article (column article_pk) and leave a dump with it.
 ARTICLE_TABLES = ("article_tags", "images", "removals", "revisions")
@@ -68,7 +68,7 @@ def make_dump(
     target = directory / f"{db.stem}-{stamp}.db"
     partial = target.with_name(target.name + ".partial")
     partial.unlink(missing_ok=True)
-    source = sqlite3.connect(f"{db.resolve().as_uri()}?mode=ro", uri=True)
+    source = connect_read_only(db)
     copy = sqlite3.connect(partial)
     try:
         source.backup(copy)

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-import sqlite3
 from dataclasses import dataclass
 from pathlib import Path
+
+from .store import connect_read_only
 
 _CHUNK = 500
 
@@ -26,7 +27,7 @@ class Frontier:
 
     def __init__(self, path: Path, site: str) -> None:
         self.site = site
-        self.conn = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
+        self.conn = connect_read_only(path)
 
     def close(self) -> None:
         """Close the read connection."""

@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-import sqlite3
 from pathlib import Path
 
 from .exceptions import ArchiveError
-from .store import check_archive
+from .store import check_archive, read_only
 from .warc import StoredResponse, read_response
 
 
@@ -17,13 +16,10 @@ class NotArchived(ArchiveError):
 def stored_response(db: Path, warc_dir: Path, url: str) -> StoredResponse:
     """The stored response of the article at `url` (its current version)."""
     check_archive(db, must_exist=True, current=True)
-    conn = sqlite3.connect(f"{db.resolve().as_uri()}?mode=ro", uri=True)
-    try:
+    with read_only(db) as conn:
         row = conn.execute(
             "SELECT warc_file, warc_offset FROM articles WHERE url = ? OR id = ?", [url, url]
         ).fetchone()
-    finally:
-        conn.close()
     if row is None:
         raise NotArchived(f"no archived article has the URL {url}; check it against articles.url")
     if row[0] is None:

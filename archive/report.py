@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import sqlite3
 from pathlib import Path
 
 import sqlite_utils
 
 from .runs import recent_runs
-from .store import check_archive
+from .store import check_archive, connect_read_only
 
 COLUMNS = (
     ("id", "run"), ("mode", "mode"), ("started_at", "started (UTC)"), ("status", "status"),
@@ -22,8 +21,7 @@ COLUMNS = (
 def runs_table(path: Path, limit: int) -> str:
     """The last runs as an aligned text table, newest first."""
     check_archive(path, must_exist=True, current=True)
-    conn = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
-    db = sqlite_utils.Database(conn)
+    db = sqlite_utils.Database(connect_read_only(path))
     try:
         runs = recent_runs(db, limit)
     finally:

@@ -122,7 +122,7 @@ def check_archive(path: Path, must_exist: bool = False, current: bool = False) -
 
 def _check_schema(path: Path, current: bool = False) -> None:
     try:
-        with _read_only(path) as conn:
+        with read_only(path) as conn:
             version = conn.execute("PRAGMA user_version").fetchone()[0]
             tables = {row[0] for row in conn.execute("SELECT name FROM sqlite_master")}
     except sqlite3.DatabaseError as error:
@@ -144,9 +144,15 @@ def _check_schema(path: Path, current: bool = False) -> None:
         raise NotAnArchive(f"{path} lacks tables {', '.join(missing)}; it is damaged")
 
 
+def connect_read_only(path: Path) -> sqlite3.Connection:
+    """A connection that cannot write, for readers beside a running crawl."""
+    return sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
+
+
 @contextmanager
-def _read_only(path: Path) -> Iterator[sqlite3.Connection]:
-    conn = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
+def read_only(path: Path) -> Iterator[sqlite3.Connection]:
+    """A read-only connection, closed at the end of the block."""
+    conn = connect_read_only(path)
     try:
         yield conn
     finally:

@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-import sqlite3
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .store import check_archive
+from .store import check_archive, read_only
 from .warc import files, scan
 
 
@@ -41,16 +40,13 @@ class Report:
 def verify(db: Path, warc_dir: Path) -> Report:
     """Read every WARC file and check each record the archive points to."""
     check_archive(db, must_exist=True, current=True)
-    conn = sqlite3.connect(f"{db.resolve().as_uri()}?mode=ro", uri=True)
-    try:
+    with read_only(db) as conn:
         pointers = conn.execute(
             "SELECT warc_file, warc_offset, warc_digest, url FROM articles"
             " WHERE warc_file IS NOT NULL UNION ALL SELECT r.warc_file, r.warc_offset,"
             " r.warc_digest, a.url FROM revisions r JOIN articles a ON a.pk = r.article_pk"
             " WHERE r.warc_file IS NOT NULL"
         ).fetchall()
-    finally:
-        conn.close()
     report = Report(referenced=len(pointers))
     scans = {}
     for path in files(warc_dir):

@@ -9,7 +9,8 @@ from urllib.parse import urlsplit
 
 import nh3
 
-DISPLAY_TAGS = {
+# Tags an archived article body may keep: structure and links, nothing that runs or loads.
+ARTICLE_TAGS = {
     "p", "br", "h2", "h3", "h4", "h5", "h6", "ul", "ol", "li", "blockquote", "pre", "table",
     "thead", "tbody", "tfoot", "tr", "th", "td", "caption", "a", "strong", "b", "em", "i", "u",
     "s", "sub", "sup", "code", "hr",
@@ -20,7 +21,7 @@ def sanitise(html: str) -> str:
     """Archived HTML cleaned once more before display: no script can run, no image loads."""
     return nh3.clean(
         html,
-        tags=DISPLAY_TAGS,
+        tags=ARTICLE_TAGS,
         attributes={"a": {"href", "title"}},
         url_schemes={"http", "https", "mailto"},
         link_rel="noopener nofollow noreferrer",

@@ -13,7 +13,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from .extract import EXTRACTOR_VERSION
-from .extract._text import clean_inline
+from .extract._text import unique_texts
 from .items import Article
 
 # What makes a new version of an article; counters (comments, rating) are not content.
@@ -35,17 +35,6 @@ def _nfc(value: Any) -> Any:
     return value
 
 
-def unique_tags(tags: list[str]) -> list[str]:
-    """Tags trimmed, empty ones dropped, duplicates (ignoring case) removed, order kept."""
-    seen: set[str] = set()
-    kept = []
-    for tag in map(clean_inline, tags):
-        if tag and tag.casefold() not in seen:
-            seen.add(tag.casefold())
-            kept.append(tag)
-    return kept
-
-
 def content_hash(record: dict[str, Any]) -> str:
     """SHA-256 over the fields whose change makes a new version of an article."""
     payload = json.dumps([record[name] for name in CONTENT_FIELDS], ensure_ascii=False)
@@ -56,7 +45,7 @@ def to_record(article: Article) -> dict[str, Any]:
     """The archive record of an article: NFC text, derived columns, content hash."""
     record: dict[str, Any] = _nfc(asdict(article))
     record["id"] = article.id
-    record["tags"] = unique_tags(record["tags"])
+    record["tags"] = unique_texts(record["tags"])
     record["boilerplate_removed"] = [removal["rule"] for removal in record["removals"]]
     record["published_month"] = (record["published_at"] or "")[:7] or None
     record["word_count"] = len(record["body_text"].split())

@@ -57,11 +57,17 @@ def test_changed_content_updates_row_and_search_index(tmp_path: Path) -> None:
     batch = records(3)
     with Archive(tmp_path / "a.db") as archive:
         archive.save_articles(batch, SEEN)
+        old_title = f'"{batch[0]["title"]}"'
+        before = fts_hits(archive, old_title)
         edited = {**batch[0], "title": "Уникальныйзаголовок", "tags": ["новый тег"]}
         edited["content_hash"] = "changed"
         counts = archive.save_articles([edited], SEEN)
         assert counts.updated == 1
         assert fts_hits(archive, "Уникальныйзаголовок") == 1
+        assert fts_hits(archive, old_title) == before - 1  # the old version left the index
+        archive.db.execute(
+            "INSERT INTO articles_search(articles_search) VALUES ('integrity-check')"
+        )
         tags = archive.db.execute(
             "SELECT t.name FROM article_tags at JOIN tags t ON t.id = at.tag_id "
             "JOIN articles a ON a.pk = at.article_pk WHERE a.id = ?",

@@ -8,6 +8,8 @@ from collections.abc import Iterator
 import nh3
 from lxml import etree
 
+from archive.view import ARTICLE_TAGS
+
 from ._text import clean_block, clean_inline, normalise_fragment
 from ._tree import Element, text_of
 
@@ -33,11 +35,8 @@ HEADINGS = frozenset(["h1", "h2", "h3", "h4", "h5", "h6"])
 LISTS = frozenset(("ul", "ol"))
 BLOCKS = CONTAINERS | HEADINGS | LISTS | {"table", "pre", "hr", "br", "li", "tr"}
 
-ALLOWED_TAGS = {
-    "p", "br", "h2", "h3", "h4", "h5", "h6", "ul", "ol", "li", "blockquote", "pre", "table",
-    "thead", "tbody", "tfoot", "tr", "th", "td", "caption", "a", "strong", "b", "em", "i", "u",
-    "s", "sub", "sup", "code", "hr",
-}  # fmt: skip
+# The archive's one list of tags an article body may keep, for storage and for display.
+ALLOWED_TAGS = ARTICLE_TAGS
 _EMPTY_PARAGRAPH = re.compile(r"<p>(?:\s|<br>)*</p>")
 ALLOWED_ATTRIBUTES = {"a": {"href", "title"}, "td": {"colspan", "rowspan"}, "th": {"colspan"}}
 

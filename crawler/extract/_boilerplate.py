@@ -15,7 +15,7 @@ from lxml import etree
 
 from ..items import Removal
 from ._text import clean_inline
-from ._tree import Element, drop, text_of
+from ._tree import Element, drop, is_inside, text_of
 
 
 @dataclass(frozen=True)
@@ -188,7 +188,7 @@ def remove_containers(
                 doomed.append((element, rule))
     doomed.sort(key=lambda pair: index.order.index(pair[1]))
     for element, rule in doomed:
-        if _attached(element, root):
+        if is_inside(element, root):
             removals.remove(element, rule, "container")
 
 
@@ -202,7 +202,7 @@ def strip_unreadable(root: Element, removals: Removals) -> None:
 def remove_share_toolbars(root: Element, removals: Removals) -> None:
     """Remove lists and boxes made only of share links, whatever their class names."""
     for link in _SHARE_LINK_XPATH(root):
-        if not SHARE_LINKS.search(link.get("href", "")) or not _attached(link, root):
+        if not SHARE_LINKS.search(link.get("href", "")) or not is_inside(link, root):
             continue
         box = next(link.iterancestors("ul", "div"), None)
         if box is None:
@@ -257,19 +257,10 @@ def remove_signatures(root: Element, removals: Removals) -> None:
     body = root.find("body") if root.tag == "html" else None
     stop = body if body is not None else root
     for element in candidates:
-        if not _attached(element, root):
+        if not is_inside(element, root):
             continue
         found = _largest_furniture(element, stop)
         if found is None:
             continue
         node, name = found
         removals.remove(node, name, "signature")
-
-
-def _attached(element: Element, root: Element) -> bool:
-    node: etree._Element | None = element
-    while node is not None:
-        if node is root:
-            return True
-        node = node.getparent()
-    return False

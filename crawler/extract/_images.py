@@ -7,7 +7,7 @@ from urllib.parse import urljoin, urlsplit
 
 from ..items import Image
 from ._text import clean_inline
-from ._tree import Element, drop, text_of
+from ._tree import Element, drop, is_inside, text_of
 
 _CREDIT = re.compile(r"^(?:©|\(c\)|фото\s*:|источник фото\s*:)\s*", re.IGNORECASE)
 
@@ -17,7 +17,7 @@ def take_images(body: Element, page_url: str) -> list[Image]:
     images = []
     for img in list(body.iter("img")):
         src = img.get("src") or img.get("data-src")
-        if not web_url(page_url, src) or not _attached(img, body):
+        if not web_url(page_url, src) or not is_inside(img, body):
             continue
         link = next((a for a in img.iterancestors("a") if a.get("href")), None)
         block = next(img.iterancestors("ul", "figure"), None)
@@ -60,7 +60,3 @@ def _credit_and_caption(block: Element) -> tuple[str | None, str | None]:
 
 def _strip_credit_mark(text: str) -> str | None:
     return _CREDIT.sub("", clean_inline(text)).strip() or None
-
-
-def _attached(element: Element, ancestor: Element) -> bool:
-    return any(node is ancestor for node in element.iterancestors())

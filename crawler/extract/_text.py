@@ -2,6 +2,7 @@
 
 import re
 import unicodedata
+from collections.abc import Iterable
 
 _INVISIBLE = re.compile("[\u00ad\u200b\u200c\u200d\u2060\ufeff]")
 _MANY_NEWLINES = re.compile(r"\n{3,}")
@@ -27,3 +28,14 @@ def clean_block(text: str) -> str:
     """Multi-line text: each line cleaned, at most one blank line between blocks."""
     lines = [clean_inline(line) for line in text.split("\n")]
     return _MANY_NEWLINES.sub("\n\n", "\n".join(lines)).strip()
+
+
+def unique_texts(texts: Iterable[str | None]) -> list[str]:
+    """Texts cleaned, empty ones dropped, repeats (ignoring case) removed, order kept."""
+    seen: set[str] = set()
+    kept = []
+    for text in map(clean_inline, texts):
+        if text and text.casefold() not in seen:
+            seen.add(text.casefold())
+            kept.append(text)
+    return kept

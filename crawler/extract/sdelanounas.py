@@ -30,7 +30,7 @@ from ._content import common_ancestor, main_text_scores, text_outside
 from ._dates import find_russian_numeric, parse_iso
 from ._images import take_images
 from ._structured import json_ld_article, meta_content
-from ._text import clean_inline
+from ._text import clean_inline, unique_texts
 from ._tree import Element, absolutise_links, drop, is_inside, parse, repair, text_of
 
 SITE = get_site("sdelanounas").name
@@ -241,15 +241,8 @@ def _author(scope: Element) -> tuple[str | None, str | None]:
 
 
 def _link_texts(scope: Element, xpath: str) -> list[str]:
-    """Link texts in order, trimmed, without empty ones or repeats (ignoring case)."""
-    texts: list[str] = []
-    seen: set[str] = set()
-    for link in scope.xpath(xpath):
-        text = clean_inline(text_of(link))
-        if text and text.casefold() not in seen:
-            seen.add(text.casefold())
-            texts.append(text)
-    return texts
+    """Link texts in order, without empty ones or repeats (ignoring case)."""
+    return unique_texts(text_of(link) for link in scope.xpath(xpath))
 
 
 def _comment_count(scope: Element) -> int | None:
