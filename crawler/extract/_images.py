@@ -5,10 +5,14 @@ from __future__ import annotations
 import re
 from urllib.parse import urljoin, urlsplit
 
+from lxml import etree
+
 from ..items import Image
 from ._text import clean_inline
 from ._tree import Element, drop, is_inside, text_of
 
+_CREDIT_NODES = etree.XPath(".//*[contains(@class, 'img-source')]")
+_CAPTIONS = etree.XPath(".//figcaption")
 _CREDIT = re.compile(r"^(?:©|\(c\)|фото\s*:|источник фото\s*:)\s*", re.IGNORECASE)
 
 
@@ -45,10 +49,10 @@ def web_url(page_url: str, href: str | None) -> str | None:
 
 def _credit_and_caption(block: Element) -> tuple[str | None, str | None]:
     credit = caption = None
-    credit_nodes = block.xpath(".//*[contains(@class, 'img-source')]")
+    credit_nodes = _CREDIT_NODES(block)
     if credit_nodes:
         credit = _strip_credit_mark(text_of(credit_nodes[0]))
-    captions = block.xpath(".//figcaption")
+    captions = _CAPTIONS(block)
     if captions:
         text = clean_inline(text_of(captions[0]))
         if _CREDIT.match(text) and credit is None:

@@ -40,8 +40,8 @@ ARTICLE_PATH = re.compile(r"^/blogs/(\d+)/?$")
 # The title is the page's h1 with one of these classes, else its first h1 that has text.
 TITLE_CLASSES = ("h1_openblog", "unique")
 BODY_XPATHS = (
-    "//div[contains(@class, '__sun_article_text')]",
-    "//*[@itemprop='articleBody']",
+    etree.XPath("//div[contains(@class, '__sun_article_text')]"),
+    etree.XPath("//*[@itemprop='articleBody']"),
 )
 # A profile body with less than this share of the page's best paragraph text is the wrong one.
 THIN_BODY_SHARE = 0.5
@@ -52,6 +52,23 @@ _METADATA_LINKS = etree.XPath(
     ".//a[contains(@href, '/account/') or contains(@href, '/blogs/?') or contains(@href, '#')]"
 )
 _DIGITS = re.compile(r"\d+")
+_TIMES = etree.XPath(".//time[@datetime]")
+_AUTHOR_LINKS = etree.XPath(".//a[contains(@href, '/account/')]")
+_TAG_LINKS = etree.XPath(".//a[contains(@href, '/blogs/?search=')]")
+_CATEGORY_LINKS = etree.XPath(".//a[contains(@href, '/blogs/?id=')]")
+_COMMENT_LINKS = etree.XPath(".//a[contains(@href, '#comments')]")
+_LINKS = etree.XPath(".//a[@href]")
+_POSTS = etree.XPath(
+    "//li[contains(concat(' ', @class, ' '), ' post ')][starts-with(@id, 'blog_')]"
+    "[not(contains(@class, 'banner-post'))]"
+)
+_POST_TITLE_LINKS = (
+    etree.XPath(".//div[@class='title']//h2//a"),
+    etree.XPath(".//h2//a"),
+    etree.XPath(".//h1//a"),
+)
+_POST_TIMES = (etree.XPath(".//li[contains(@class, 'time')]"),)
+_DATETIMES = etree.XPath(".//time/@datetime")
 _RATING = etree.XPath(
     "//span[contains(@class, 'rating')][ancestor::div[contains(@class, 'rate-block')]]"
 )
@@ -104,8 +121,8 @@ def _extract(url: str, native_id: str, root: Element) -> Article:
         raise ExtractionFailed("no date", url)
     modified = _modified(structured, root)
     author_login, author = _author(scope)
-    tags = _link_texts(scope, ".//a[contains(@href, '/blogs/?search=')]")
-    categories = _link_texts(scope, ".//a[contains(@href, '/blogs/?id=')]")
+    tags = _link_texts(scope, _TAG_LINKS)
+    categories = _link_texts(scope, _CATEGORY_LINKS)
     comment_count = _comment_count(scope)
 
     images = take_images(body, url)
@@ -139,9 +156,9 @@ def _extract(url: str, native_id: str, root: Element) -> Article:
     )
 
 
-def _first(root: Element, xpaths: tuple[str, ...]) -> Element | None:
+def _first(root: Element, xpaths: tuple[etree.XPath, ...]) -> Element | None:
     for xpath in xpaths:
-        found = root.xpath(xpath)
+        found = xpath(root)
         if found:
             return found[0]
     return None
@@ -210,7 +227,7 @@ def _published(
         return parsed, "json-ld"
     if parsed := parse_iso(meta_content(root, "article:published_time") or ""):
         return parsed, "meta"
-    for time in scope.xpath(".//time[@datetime]"):
+    for time in _TIMES(scope):
         if time.get("itemprop") == "dateModified" or is_inside(time, body):
             continue
         if parsed := parse_iso(time.get("datetime")):
@@ -232,7 +249,7 @@ def _modified(structured: dict[str, Any], root: Element) -> tuple[str, str] | No
 
 
 def _author(scope: Element) -> tuple[str | None, str | None]:
-    for link in scope.xpath(".//a[contains(@href, '/account/')]"):
+    for link in _AUTHOR_LINKS(scope):
         name = clean_inline(text_of(link))
         login = unquote(link.get("href").split("/account/", 1)[1].strip("/"))
         if name or login:
@@ -240,13 +257,13 @@ def _author(scope: Element) -> tuple[str | None, str | None]:
     return None, None
 
 
-def _link_texts(scope: Element, xpath: str) -> list[str]:
+def _link_texts(scope: Element, links: etree.XPath) -> list[str]:
     """Link texts in order, without empty ones or repeats (ignoring case)."""
-    return unique_texts(text_of(link) for link in scope.xpath(xpath))
+    return unique_texts(text_of(link) for link in links(scope))
 
 
 def _comment_count(scope: Element) -> int | None:
-    for link in scope.xpath(".//a[contains(@href, '#comments')]"):
+    for link in _COMMENT_LINKS(scope):
         for text in (text_of(link), link.get("title") or ""):
             if match := _DIGITS.search(text):
                 return int(match.group())
@@ -286,7 +303,7 @@ def _clean_body(body: Element, title: Element, removals: Removals) -> None:
 
 
 def _is_metadata_toolbar(block: Element) -> bool:
-    links = block.xpath(".//a[@href]")
+    links = _LINKS(block)
     if not links or not all(_METADATA_HREF.search(a.get("href")) for a in links):
         return False
     text = clean_inline(text_of(block))
@@ -297,10 +314,7 @@ def _is_metadata_toolbar(block: Element) -> bool:
 def parse_listing(url: str, html: str) -> list[ListingEntry]:
     """The posts of a listing page, newest first; ads skipped; empty when the page has none."""
     root = parse(html)
-    posts = root.xpath(
-        "//li[contains(concat(' ', @class, ' '), ' post ')][starts-with(@id, 'blog_')]"
-        "[not(contains(@class, 'banner-post'))]"
-    )
+    posts = _POSTS(root)
     if posts:
         return [
             _listing_entry(post, url)
@@ -312,14 +326,14 @@ def parse_listing(url: str, html: str) -> list[ListingEntry]:
 
 def _listing_entry(post: Element, page_url: str) -> ListingEntry:
     native_id = post.get("id").removeprefix("blog_")
-    title_link = _first(post, (".//div[@class='title']//h2//a", ".//h2//a", ".//h1//a"))
-    time = _first(post, (".//li[contains(@class, 'time')]",))
+    title_link = _first(post, _POST_TITLE_LINKS)
+    time = _first(post, _POST_TIMES)
     stamp = None
     if time is not None:
-        datetimes = time.xpath(".//time/@datetime")
+        datetimes = _DATETIMES(time)
         stamp = parse_iso(datetimes[0]) if datetimes else None
         stamp = stamp or find_russian_numeric(text_of(time))
-    categories = _link_texts(post, ".//a[contains(@href, '/blogs/?id=')]")
+    categories = _link_texts(post, _CATEGORY_LINKS)
     return ListingEntry(
         native_id=native_id,
         url=urljoin(page_url, f"/blogs/{native_id}/"),
@@ -328,7 +342,7 @@ def _listing_entry(post: Element, page_url: str) -> ListingEntry:
         author=_author(post)[1],
         category=categories[0] if categories else None,
         comment_count=_comment_count(post),
-        tags=_link_texts(post, ".//a[contains(@href, '/blogs/?search=')]"),
+        tags=_link_texts(post, _TAG_LINKS),
     )
 
 
@@ -336,7 +350,7 @@ def _bare_article_links(root: Element, page_url: str) -> list[ListingEntry]:
     """Fallback for an unknown listing layout: every article link outside the page chrome."""
     remove_containers(root, PAGE_CHROME, Removals())
     entries: dict[str, ListingEntry] = {}
-    for link in root.xpath("//a[@href]"):
+    for link in _LINKS(root):
         href = urljoin(page_url, link.get("href"))
         native_id = article_id(href)
         if native_id and native_id not in entries:
