@@ -131,7 +131,10 @@ class Hit:
 
 
 def search(conn: sqlite3.Connection, query: str, limit: int = 20, offset: int = 0) -> list[Hit]:
-    """Articles matching a query, best first (bm25, title weighted), with snippets."""
+    """Articles matching a query, best first (bm25, title weighted), with snippets.
+
+    The index alone ranks the matches; only the page's rows are read from `articles`.
+    """
     fts_query = stem_query(query)
     if not fts_query:
         return []
@@ -139,9 +142,9 @@ def search(conn: sqlite3.Connection, query: str, limit: int = 20, offset: int = 
     rows = _matching(
         conn,
         "SELECT a.pk, a.title, a.published_at, a.author, a.category, a.url, a.lead, a.body_text,"
-        f" bm25(articles_search, {weights}) AS rank FROM articles_search"
-        " JOIN articles a ON a.pk = articles_search.rowid"
-        " WHERE articles_search MATCH ? ORDER BY rank LIMIT ? OFFSET ?",
+        f" best.rank FROM (SELECT rowid, bm25(articles_search, {weights}) AS rank"
+        " FROM articles_search WHERE articles_search MATCH ? ORDER BY rank LIMIT ? OFFSET ?) best"
+        " JOIN articles a ON a.pk = best.rowid ORDER BY best.rank",
         [fts_query, limit, offset],
     )
     wanted = set(stems(re.sub(r"\b(AND|OR|NOT)\b|\*", " ", query)))

@@ -15,6 +15,7 @@ pages. Prints both index sizes and their ratio.
 from __future__ import annotations
 
 import argparse
+import itertools
 import random
 import statistics
 import subprocess
@@ -33,28 +34,105 @@ from archive.search import stem_query
 from archive.store import Archive, Batch
 from crawler.normalise import to_record
 from tests.conftest import NEWSARCHIVE, free_port, wait_for
-from tests.sitesim.corpus import MOSCOW, synthetic_article
+from tests.sitesim.corpus import AUTHORS, CATEGORIES, MOSCOW
 
-ONE_WORD = ["заводы", "турбин", "Казани", "модернизации", "оборудования", "холдинга", "тракторов"]
+# Word forms by declension: a lemma's stem plus one of these endings.
+MASCULINE = ("", "а", "у", "ом", "е", "ы", "ов", "ам", "ами", "ах")
+FEMININE = ("а", "ы", "е", "у", "ой", "", "ам", "ами", "ах")
+NEUTER = ("е", "я", "ю", "ем", "и", "й", "ям", "ями", "ях")
+ADJECTIVE = ("ый", "ого", "ому", "ым", "ом", "ая", "ой", "ую", "ые", "ых", "ыми")
+# The commonest words of Russian news text, unchanged, at the head of the frequency list.
+FUNCTION_WORDS = (
+    "в", "и", "на", "с", "по", "для", "что", "не", "из", "о", "а", "как", "это", "к", "у", "за",
+    "от", "до", "при", "также", "его", "их", "но", "или", "уже", "все", "году", "года",
+    "который", "которые", "более", "будет", "было", "был", "были", "новый", "России", "компании",
+    "может",
+)  # fmt: skip
+# Searched words at the frequency ranks such words have in an industry news archive: with
+# about 375 words an article, rank 80 is in about a third of the articles, rank 8000 in 0.4%.
+SEARCHED = {
+    80: ("оборудовани", NEUTER), 120: ("завод", MASCULINE), 150: ("выпуск", MASCULINE),
+    200: ("технологи", NEUTER), 250: ("мест", MASCULINE), 300: ("модернизаци", NEUTER),
+    400: ("рабоч", ADJECTIVE), 700: ("холдинг", MASCULINE), 900: ("цифров", ADJECTIVE),
+    1500: ("Татарстан", MASCULINE), 3000: ("турбин", FEMININE), 5000: ("удобрени", NEUTER),
+    8000: ("трактор", MASCULINE),
+}  # fmt: skip
+ONE_WORD = ["оборудования", "заводы", "модернизации", "холдинга", "Татарстане", "турбин",
+            "тракторов"]  # fmt: skip
 TWO_WORDS = ["новый завод", "цифровые технологии", "рабочих мест", "выпуск удобрений"]
+VOCABULARY = 50_000
+TAG_NAMES = 5_000
+_SYLLABLES = [c + v for c in "бвгдзклмнпрстфхчш" for v in "аеиоу"]
+
+
+class Corpus:
+    """Russian-like text with Zipf word frequencies: real searched words among made-up ones.
+
+    The site simulator's articles repeat a few sentences, so every word is in every article;
+    a real archive has a long tail, and how many articles a word is in decides search time.
+    """
+
+    def __init__(self, seed: int = 0) -> None:
+        rng = random.Random(seed)
+        lemmas: list[tuple[str, tuple[str, ...]]] = [(word, ("",)) for word in FUNCTION_WORDS]
+        while len(lemmas) < VOCABULARY:
+            if (rank := len(lemmas) + 1) in SEARCHED:
+                lemmas.append(SEARCHED[rank])
+                continue
+            stem = "".join(rng.choices(_SYLLABLES, k=rng.randint(2, 4))) + rng.choice("вклмнрст")
+            lemmas.append((stem, rng.choice((MASCULINE, FEMININE, NEUTER, ADJECTIVE))))
+        # Every word form, weighted by its lemma's rank and shared among the lemma's forms.
+        forms = [
+            (stem + ending, 1 / rank / len(endings))
+            for rank, (stem, endings) in enumerate(lemmas, 1)
+            for ending in endings
+        ]
+        self.forms = [form for form, _ in forms]
+        self.weights = list(itertools.accumulate(weight for _, weight in forms))
+        self.tags = [
+            stem.capitalize() + endings[0] for stem, endings in lemmas[60 : TAG_NAMES + 60]
+        ]
+        self.tag_weights = list(itertools.accumulate(1 / r for r in range(1, TAG_NAMES + 1)))
+
+    def words(self, rng: random.Random, count: int) -> list[str]:
+        return rng.choices(self.forms, cum_weights=self.weights, k=count)
+
+    def text(self, rng: random.Random, count: int) -> str:
+        """Sentences of 8 to 20 words, in paragraphs of 3 to 6 sentences."""
+        words, sentences = self.words(rng, count), []
+        while words:
+            length = rng.randint(8, 20)
+            sentence, words = words[:length], words[length:]
+            sentences.append(" ".join(sentence).capitalize() + ".")
+        paragraphs = []
+        while sentences:
+            size = rng.randint(3, 6)
+            paragraphs.append(" ".join(sentences[:size]))
+            sentences = sentences[size:]
+        return "\n\n".join(paragraphs)
 
 
 def build(db: Path, count: int) -> None:
-    """N synthetic articles, stored as a crawl stores them."""
+    """N articles of 150 to 600 words (1-4 KB, as on the site), stored as a crawl stores them."""
     from crawler.items import Article
 
+    corpus = Corpus()
     start = datetime(2010, 1, 1, tzinfo=MOSCOW)
     with Archive(db) as archive:
         batch = Batch()
         for n in range(count):
-            sim = synthetic_article(100_000 + n, start + timedelta(minutes=40 * n))
-            texts = [str(text) for kind, text in sim.blocks if kind in ("lead", "p", "quote")]
-            body = "\n\n".join(texts * random.Random(n).randint(1, 3))  # 1-4 KB, as on the site
+            rng = random.Random(n)
+            native_id = str(100_000 + n)
+            body = corpus.text(rng, rng.randint(150, 600))
+            lead = body.split("\n\n", 1)[0]
+            tags = rng.choices(corpus.tags, cum_weights=corpus.tag_weights, k=rng.randint(1, 4))
             article = Article(
-                site="sdelanounas", native_id=str(sim.id), url=f"https://sdelanounas.ru/blogs/{sim.id}/",
-                title=sim.title, body_text=body, body_html=f"<p>{body}</p>", lead=texts[0],
-                published_at=sim.published.isoformat(), author=sim.author, category=sim.category[1],
-                tags=sim.tags,
+                site="sdelanounas", native_id=native_id, url=f"https://sdelanounas.ru/blogs/{native_id}/",
+                title=" ".join(corpus.words(rng, rng.randint(5, 10))).capitalize(),
+                body_text=body, body_html=f"<p>{body}</p>", lead=lead,
+                published_at=(start + timedelta(minutes=40 * n)).isoformat(),
+                author=rng.choice(AUTHORS)[0], category=rng.choice(CATEGORIES)[1],
+                tags=sorted(set(tags)),
             )  # fmt: skip
             batch.articles.append(to_record(article))
             if len(batch.articles) == 1000:
