@@ -76,6 +76,32 @@ def test_changed_content_updates_row_and_search_index(tmp_path: Path) -> None:
         assert tags == [("новый тег",)]
 
 
+def tag_counts(archive: Archive) -> tuple[dict[str, int], dict[str, int]]:
+    """Each tag's article count as kept in `tags`, and as counted in article_tags."""
+    kept = dict(archive.db.execute("SELECT name, article_count FROM tags").fetchall())
+    counted = dict(
+        archive.db.execute(
+            "SELECT t.name, count(at.tag_id) FROM tags t"
+            " LEFT JOIN article_tags at ON at.tag_id = t.id GROUP BY t.id"
+        ).fetchall()
+    )
+    return kept, counted
+
+
+def test_tag_counts_follow_new_and_edited_articles(tmp_path: Path) -> None:
+    batch = records(6)
+    with Archive(tmp_path / "a.db") as archive:
+        archive.save_articles(batch, SEEN)
+        kept, counted = tag_counts(archive)
+        assert kept == counted and sum(kept.values()) == sum(len(r["tags"]) for r in batch)
+        first_tag = batch[0]["tags"][0]
+        edited = {**batch[0], "tags": ["новый тег"], "content_hash": "changed"}
+        archive.save_articles([edited], SEEN)
+        after, counted = tag_counts(archive)
+        assert after == counted
+        assert after["новый тег"] == 1 and after[first_tag] == kept[first_tag] - 1
+
+
 def test_a_new_comment_count_is_no_new_content(tmp_path: Path) -> None:
     batch = records(2)
     with Archive(tmp_path / "a.db") as archive:
@@ -199,6 +225,7 @@ def test_read_commands_refuse_an_older_schema_in_one_line(tmp_path: Path) -> Non
         result = newsarchive(command, "--db", str(path))
         assert result.returncode == 1
         assert result.stderr.strip().splitlines() == [
-            f"Error: {path} has schema version 4, older than this Newsarchive's 5; run "
+            f"Error: {path} has schema version 4, older than this Newsarchive's"
+            f" {LATEST_VERSION}; run "
             "`newsarchive crawl` on it once to upgrade it"
         ]

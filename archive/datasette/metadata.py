@@ -75,8 +75,15 @@ def build_metadata(database: str) -> dict[str, Any]:
                     },
                     "tags": {
                         "title": "Теги / Tags",
+                        "description": "Tags by how many articles carry them: the archive's"
+                        " commonest subjects first.",
                         "label_column": "name",
-                        "columns": {"id": "Tag number", "name": "Tag / Тег"},
+                        "sort_desc": "article_count",
+                        "columns": {
+                            "id": "Tag number",
+                            "name": "Tag / Тег",
+                            "article_count": "Articles with this tag / Статей с тегом",
+                        },
                     },
                     "article_tags": {
                         "title": "Теги статей / Article tags",
