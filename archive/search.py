@@ -172,10 +172,15 @@ def snippet(text: str, wanted: set[str], prefixes: list[str], width: int = SNIPP
     words = list(_WORD.finditer(text))
     if not words:
         return ""
-    found = _stemmer().stemWords([normalise_word(match.group()) for match in words])
+    # A Russian stem is the start of its word, so only words starting with a wanted stem or
+    # prefix can match, and only those are stemmed.
+    starts = (*wanted, *prefixes)
+    normal = [normalise_word(match.group()) for match in words]
+    maybe = [i for i, word in enumerate(normal) if word.startswith(starts)]
+    found = _stemmer().stemWords([normal[i] for i in maybe])
     hits = [
-        i for i, stem in enumerate(found)
-        if stem in wanted or any(normalise_word(words[i].group()).startswith(p) for p in prefixes)
+        i for i, stem in zip(maybe, found, strict=True)
+        if stem in wanted or normal[i].startswith(tuple(prefixes))
     ]  # fmt: skip
     start = 0
     if hits:
