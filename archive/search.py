@@ -50,6 +50,16 @@ def _phrase(words: str) -> str:
     return '"' + " ".join(stems(words)) + '"'
 
 
+def _term(token: str) -> str | None:
+    """A query word, quoted phrase or `prefix*` as the index holds it, or None if no word."""
+    if token.startswith('"'):
+        inside = token.strip('"')
+        return _phrase(inside) if stems(inside) else None
+    if token.endswith("*") and stems(token):
+        return stems(token)[0] + "*"
+    return _phrase(token) if stems(token) else None
+
+
 def stem_query(query: str) -> str:
     """An FTS5 query with every word stemmed: phrases, `prefix*`, AND/OR/NOT and () kept.
 
@@ -59,15 +69,28 @@ def stem_query(query: str) -> str:
     for token in _QUERY_TOKEN.findall(query):
         if token in _OPERATORS or token in "()":
             parts.append(token)
-        elif token.startswith('"'):
-            inside = token.strip('"')
-            if stems(inside):
-                parts.append(_phrase(inside))
-        elif token.endswith("*") and stems(token):
-            parts.append(stems(token)[0] + "*")
-        elif stems(token):
-            parts.append(_phrase(token))
+        elif term := _term(token):
+            parts.append(term)
     return " ".join(parts)
+
+
+def _wanted_terms(query: str) -> list[str]:
+    """The query's terms as stemmed in `stem_query`, except those under a NOT."""
+    terms: list[str] = []
+    depth, negated_from, after_not = 0, None, False
+    for token in _QUERY_TOKEN.findall(query):
+        if token == "(":
+            depth += 1
+            if after_not and negated_from is None:
+                negated_from = depth
+        elif token == ")":
+            if negated_from == depth:
+                negated_from = None
+            depth -= 1
+        elif token not in _OPERATORS and not after_not and negated_from is None:
+            terms.extend(filter(None, [_term(token)]))
+        after_not = token == "NOT"
+    return terms
 
 
 def escape_stemmed(query: str) -> str:
@@ -131,22 +154,28 @@ class Hit:
 
 
 def search(conn: sqlite3.Connection, query: str, limit: int = 20, offset: int = 0) -> list[Hit]:
-    """Articles matching a query, best first (bm25, title weighted), with snippets.
+    """Articles matching a query, best first, with snippets.
 
-    The index alone ranks the matches; only the page's rows are read from `articles`.
+    Articles with a searched word in the title come first, then the others, each group ranked
+    by bm25 (title, lead and body weighted as in BM25_WEIGHTS). Ranking costs a bm25 per
+    match, so the first page of a common word ranks its title matches only, not a third of the
+    archive; and the index alone ranks: only the page's rows are read from `articles`.
     """
     fts_query = stem_query(query)
     if not fts_query:
         return []
-    weights = ", ".join(map(str, BM25_WEIGHTS))
-    rows = _matching(
-        conn,
-        "SELECT a.pk, a.title, a.published_at, a.author, a.category, a.url, a.lead, a.body_text,"
-        f" best.rank FROM (SELECT rowid, bm25(articles_search, {weights}) AS rank"
-        " FROM articles_search WHERE articles_search MATCH ? ORDER BY rank LIMIT ? OFFSET ?) best"
-        " JOIN articles a ON a.pk = best.rowid ORDER BY best.rank",
-        [fts_query, limit, offset],
-    )
+    groups = _title_first(fts_query, _wanted_terms(query))
+    rows: list[tuple] = []
+    for position, group in enumerate(groups):
+        if len(rows) == limit:
+            break
+        if position < len(groups) - 1:
+            size = _group_size(conn, group)
+            if offset >= size:
+                offset -= size
+                continue
+        rows += _ranked(conn, group, limit - len(rows), offset)
+        offset = 0
     wanted = set(stems(re.sub(r"\b(AND|OR|NOT)\b|\*", " ", query)))
     prefixes = [stems(word)[0] for word in query.split() if word.endswith("*") and stems(word)]
     hits = []
@@ -158,13 +187,35 @@ def search(conn: sqlite3.Connection, query: str, limit: int = 20, offset: int = 
     return hits
 
 
+def _title_first(fts_query: str, terms: list[str]) -> list[str]:
+    """The query split in two: matches with a wanted term in the title, and the others."""
+    if not terms:
+        return [fts_query]
+    in_title = f"title : ({' OR '.join(terms)})"
+    return [f"({fts_query}) AND {in_title}", f"({fts_query}) NOT {in_title}"]
+
+
+def _group_size(conn: sqlite3.Connection, fts_query: str) -> int:
+    sql = "SELECT count(*) FROM articles_search WHERE articles_search MATCH ?"
+    return _matching(conn, sql, [fts_query])[0][0]
+
+
+def _ranked(conn: sqlite3.Connection, fts_query: str, limit: int, offset: int) -> list[tuple]:
+    weights = ", ".join(map(str, BM25_WEIGHTS))
+    return _matching(
+        conn,
+        "SELECT a.pk, a.title, a.published_at, a.author, a.category, a.url, a.lead, a.body_text,"
+        f" best.rank FROM (SELECT rowid, bm25(articles_search, {weights}) AS rank"
+        " FROM articles_search WHERE articles_search MATCH ? ORDER BY rank LIMIT ? OFFSET ?) best"
+        " JOIN articles a ON a.pk = best.rowid ORDER BY best.rank",
+        [fts_query, limit, offset],
+    )
+
+
 def count(conn: sqlite3.Connection, query: str) -> int:
     """How many articles match."""
     fts_query = stem_query(query)
-    if not fts_query:
-        return 0
-    sql = "SELECT count(*) FROM articles_search WHERE articles_search MATCH ?"
-    return _matching(conn, sql, [fts_query])[0][0]
+    return _group_size(conn, fts_query) if fts_query else 0
 
 
 def snippet(text: str, wanted: set[str], prefixes: list[str], width: int = SNIPPET_WORDS) -> str:

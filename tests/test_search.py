@@ -18,6 +18,7 @@ from urllib.parse import quote, urlencode
 
 import pytest
 
+from archive.datasette.plugins.newsarchive import PAGE_SIZE
 from tests.conftest import NEWSARCHIVE, newsarchive, serving, start_site
 
 XSS_TITLE = "<script>window.__xss = 'title'</script>Заводской праздник"
@@ -121,6 +122,17 @@ def test_ranking_puts_the_title_match_first_and_snippets_are_readable(served: st
     assert any("Казани" not in title for title in titles)  # body-only matches come after
     assert all("<mark>" in row["snippet"] for row in found["rows"])
     assert found["total"] == len(titles)
+
+
+def test_pages_cover_every_match_once_title_matches_first(served: str) -> None:
+    query = "в"  # in every synthetic title («В Казани …») and in most bodies
+    rows = all_pages(served, query)
+    total = page_search(served, query)["total"]
+    assert total > PAGE_SIZE and len(rows) == total
+    assert len({row["pk"] for row in rows}) == total
+    in_title = [bool(re.search(r"(?i)\bв\b", row["title"])) for row in rows]
+    assert any(in_title) and not all(in_title)
+    assert in_title == sorted(in_title, reverse=True)  # every title match before the others
 
 
 def test_a_malformed_query_is_a_clear_400(served: str) -> None:
