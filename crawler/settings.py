@@ -29,6 +29,12 @@ DOWNLOAD_WARNSIZE = 4 * 1024 * 1024
 RETRY_TIMES = 3
 COOKIES_ENABLED = False
 TELNETCONSOLE_ENABLED = False
+# Scrapy starts this many asyncio tasks per response to process its output; our callbacks yield
+# a dozen results at most and the pipeline is synchronous, so 100 only costs CPU.
+CONCURRENT_ITEMS = 10
+# Scrapy re-reads the source of generator callbacks for this check on almost every response;
+# ours never return a value (their tests would show it).
+WARN_ON_GENERATOR_RETURN_VALUE = False
 LOG_LEVEL = "WARNING"
 
 ITEM_PIPELINES = {"crawler.pipelines.ArchivePipeline": 300}
