@@ -16,6 +16,7 @@ from __future__ import annotations
 import argparse
 import os
 import re
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -77,6 +78,14 @@ def bare(site: Site, articles: int) -> Run:
     return run(site, [sys.executable, script, "--base-url", site.url, "--articles", str(articles)])
 
 
+def fresh(db: Path) -> Path:
+    """An archive path with nothing left at it from an earlier run."""
+    for leftover in db.parent.glob(f"{db.name}*"):
+        leftover.unlink()
+    shutil.rmtree(db.with_name(f"{db.stem}-warc"), ignore_errors=True)
+    return db
+
+
 def ours(site: Site, db: Path, *options: str) -> Run:
     return run(
         site, [str(NEWSARCHIVE), "crawl", "--base-url", site.url, "--db", str(db), *QUIET, *options]
@@ -90,8 +99,8 @@ def overhead(site: Site, articles: int, repeats: int, work: Path) -> list[dict[s
         rounds.append(
             {
                 "bare Scrapy": bare(site, articles),
-                "no WARC": ours(site, work / f"nowarc-{repeat}.db", "--full", "--no-warc"),
-                "with WARC": ours(site, work / f"warc-{repeat}.db", "--full"),
+                "no WARC": ours(site, fresh(work / f"nowarc-{repeat}.db"), "--full", "--no-warc"),
+                "with WARC": ours(site, fresh(work / f"warc-{repeat}.db"), "--full"),
             }
         )
     best = {name: max((r[name] for r in rounds), key=lambda run: run.rate) for name in rounds[0]}
@@ -149,7 +158,7 @@ def main() -> None:
             large_db = work / f"warc-{args.repeats - 1}.db"
             large_incremental = ours(site, large_db)
         with serve(work / f"site-{args.small}", args.small) as site:
-            small = ours(site, work / "small.db", "--full")
+            small = ours(site, fresh(work / "small.db"), "--full")
             small_incremental = ours(site, work / "small.db")
         large_rss = max(r["with WARC"].peak_rss_mb for r in rounds)
         print(

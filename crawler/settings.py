@@ -55,6 +55,7 @@ DEFAULT_REQUEST_HEADERS = {
 # Newsarchive's own settings, alphabetical.
 NEWSARCHIVE_BATCH_SIZE = 100  # articles written per transaction
 NEWSARCHIVE_DB = "archive.db"  # the archive the pipeline writes to
+NEWSARCHIVE_EXTRACT_WORKERS = 1  # processes parsing pages beside the crawl (0: in the crawl's)
 NEWSARCHIVE_FAILURE_MIN_PAGES = 20  # article pages seen before the failure share is judged
 NEWSARCHIVE_FAILURE_SHARE = 0.05  # more extraction failures than this ends with exit code 3
 NEWSARCHIVE_KNOWN_STREAK = 20  # incremental: stop after this many archived, unchanged entries
