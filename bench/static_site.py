@@ -14,6 +14,7 @@ import socket
 import subprocess
 import sys
 import time
+import urllib.error
 import urllib.request
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -109,7 +110,7 @@ def serve(directory: Path, articles: int) -> Iterator[Site]:
     run = directory / "nginx"
     shutil.rmtree(run, ignore_errors=True)
     run.mkdir(parents=True)
-    for path in (directory, pages):
+    for path in (directory.parent, directory, pages):
         os.chmod(path, 0o755)  # nginx's worker runs as nobody when started by root
     port = _free_port()
     conf = run / "nginx.conf"
@@ -138,6 +139,8 @@ def _wait(url: str, server: subprocess.Popen) -> None:
         try:
             urllib.request.urlopen(f"{url}/robots.txt", timeout=1).close()
             return
+        except urllib.error.HTTPError as error:
+            raise RuntimeError(f"the site server answered {error.code} for robots.txt") from None
         except OSError:
             time.sleep(0.05)
     raise RuntimeError("the site server did not answer within 20 s")
