@@ -9,7 +9,10 @@ extracts in its own process. Either way the result is the same `extract_article`
 from __future__ import annotations
 
 import asyncio
+import os
 import signal
+import threading
+import time
 from concurrent.futures import ProcessPoolExecutor
 from multiprocessing import get_context
 
@@ -26,9 +29,17 @@ def extract_page(url: str, body: bytes, content_type: str | None) -> Article | s
         return failure.reason
 
 
-def _ignore_interrupts() -> None:
-    """Ctrl-C reaches the whole process group; the crawl decides how to stop, not the worker."""
+def _start_worker(crawl_pid: int) -> None:
+    """Ignore Ctrl-C, which reaches the whole process group: the crawl decides how to stop.
+    Die with the crawl, even a SIGKILLed one, rather than hold its output pipes open."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    threading.Thread(target=_exit_when_orphaned, args=(crawl_pid,), daemon=True).start()
+
+
+def _exit_when_orphaned(crawl_pid: int) -> None:
+    while os.getppid() == crawl_pid:
+        time.sleep(0.2)
+    os._exit(0)
 
 
 class Extractor:
@@ -38,7 +49,10 @@ class Extractor:
         self.pool = None
         if workers > 0:
             self.pool = ProcessPoolExecutor(
-                workers, mp_context=get_context("spawn"), initializer=_ignore_interrupts
+                workers,
+                mp_context=get_context("spawn"),
+                initializer=_start_worker,
+                initargs=(os.getpid(),),
             )
             self.pool.submit(int)  # start the worker now, while Scrapy starts
 
