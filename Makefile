@@ -9,7 +9,7 @@ PORT ?= 8001
 SIM_PORT ?= 8800
 ARTICLES ?= 120
 
-.PHONY: install run demo test lint browser fixtures clean
+.PHONY: install run demo test lint browser fixtures bench bench-quick nginx clean
 
 install: $(VENV)/.installed
 
@@ -17,6 +17,10 @@ $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
 	$(BIN)/pip install --quiet -e '.[test]'
+	touch $@
+
+$(VENV)/.bench-installed: $(VENV)/.installed
+	$(BIN)/pip install --quiet -e '.[test,bench]'
 	touch $@
 
 ## Crawl the newest PAGES listing pages of the real site into DB, then serve it on PORT.
@@ -43,6 +47,28 @@ browser:
 	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver; \
 	  else \
 	    echo "The browser tests need Chromium: sudo apt-get install chromium chromium-driver"; exit 1; \
+	  fi; \
+	fi
+
+## Every benchmark at full size (a crawl of 20,000 articles; about half an hour): figures, ratios.
+bench: $(VENV)/.bench-installed nginx
+	$(BIN)/python bench/crawl.py --articles 20000 --small 2000 --repeats 2
+	$(BIN)/python bench/extract.py --pages 2800
+	$(BIN)/python bench/search.py --articles 200000
+
+## The same benchmarks at sizes that finish within a minute.
+bench-quick: $(VENV)/.bench-installed nginx
+	$(BIN)/python bench/crawl.py --articles 1000 --small 250 --repeats 1
+	$(BIN)/python bench/extract.py --pages 200
+	$(BIN)/python bench/search.py --articles 2000 --queries 5
+
+## Debian's nginx, which serves the crawl benchmark's pages, installed when missing (as root).
+nginx:
+	@if ! command -v nginx >/dev/null; then \
+	  if [ "$$(id -u)" = 0 ]; then \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nginx-light; \
+	  else \
+	    echo "The crawl benchmark needs nginx: sudo apt-get install nginx-light"; exit 1; \
 	  fi; \
 	fi
 

@@ -67,6 +67,15 @@ DEFAULT_RECHECKS = (3600, 86400, 7 * 86400, 30 * 86400)
 
 
 @dataclass
+class Children:
+    """A batch's rows that hang off its articles, by article pk: each replaces what was there."""
+
+    tags: dict[int, list[str]] = field(default_factory=dict)
+    images: dict[int, list[dict[str, Any]]] = field(default_factory=dict)
+    removals: dict[int, list[dict[str, Any]]] = field(default_factory=dict)
+
+
+@dataclass
 class Batch:
     """Everything one transaction writes: articles, failures, gone pages, run progress."""
 
@@ -229,10 +238,12 @@ class Archive:
         """
         counts = SaveCounts()
         with self.db.atomic():
+            children = Children()
             for record in batch.articles:
-                outcome = self._save_article(record, seen_at, batch.reason)
+                outcome = self._save_article(record, seen_at, batch.reason, children)
                 self.db.execute("DELETE FROM failed_pages WHERE url = ?", [record["url"]])
                 setattr(counts, outcome, getattr(counts, outcome) + 1)
+            self._replace_children(children)
             for url in batch.not_modified:
                 self._checked(url, seen_at)
                 counts.not_modified += 1
@@ -252,8 +263,12 @@ class Archive:
         row = self.db.execute(f"SELECT {names} FROM crawl_runs WHERE id = ?", [run_id]).fetchone()
         return dict(zip(RUN_COUNTERS, row, strict=True)) if row else {}
 
-    def _save_article(self, record: dict[str, Any], seen_at: str, reason: str = "edit") -> str:
+    def _save_article(
+        self, record: dict[str, Any], seen_at: str, reason: str, children: Children
+    ) -> str:
         """Insert, update (keeping the old version as a revision) or note as unchanged.
+
+        Its tags, images and removals go to `children`, written for the whole batch at once.
 
         Unchanged content still refreshes what is derived from the page (HTML, images,
         removals, method…) without a revision. A re-extraction (`reason="re-extraction"`)
@@ -269,11 +284,10 @@ class Archive:
             + " FROM articles WHERE id = ?",
             [record["id"]],
         ).fetchone()
-        articles = self.db.table("articles")
         schedule = {} if reason == "re-extraction" else self._schedule(record, seen_at)
         old: dict[str, Any] = {}
         if existing is None:
-            pk = articles.insert({**row, **schedule, "first_seen_at": seen_at}).last_pk
+            pk = self._insert_article({**row, **schedule, "first_seen_at": seen_at})
             outcome = "new"
         else:
             pk, old_hash, checks_done, *old_values = existing
@@ -281,21 +295,33 @@ class Archive:
                 schedule["checks_done"] = checks_done + 1
             if old_hash == record["content_hash"]:
                 refreshed = {k: v for k, v in row.items() if k not in WARC_COLUMNS}
-                articles.update(pk, {**refreshed, **schedule})
+                self._update_article(pk, {**refreshed, **schedule})
                 outcome = "unchanged"
             else:
                 old = dict(zip((*REVISED_FIELDS, *WARC_COLUMNS), old_values, strict=True))
                 self._keep_revision(pk, old, row, old_hash, seen_at, reason)
-                articles.update(pk, {**row, **schedule})
+                self._update_article(pk, {**row, **schedule})
                 outcome = "updated"
         if outcome != "unchanged":
             new = (record["title"], record["lead"], record["body_text"])
             indexed = (old["title"], old["lead"], old["body_text"]) if old else None
             index_row(self.db.conn, pk, new, indexed)
-            self._replace_tags(pk, record["tags"])
-        self._replace_rows("images", pk, record["images"])
-        self._replace_rows("removals", pk, record["removals"])
+            children.tags[pk] = record["tags"]
+        children.images[pk] = record["images"]
+        children.removals[pk] = record["removals"]
         return outcome
+
+    def _insert_article(self, row: dict[str, Any]) -> int:
+        """One prepared INSERT: the hot path of a crawl, without per-row introspection."""
+        columns = ", ".join(row)
+        placeholders = ", ".join("?" * len(row))
+        sql = f"INSERT INTO articles ({columns}) VALUES ({placeholders})"
+        return self.db.execute(sql, list(row.values())).lastrowid  # type: ignore[return-value]
+
+    def _update_article(self, pk: int, values: dict[str, Any]) -> None:
+        assignments = ", ".join(f"{column} = ?" for column in values)
+        sql = f"UPDATE articles SET {assignments} WHERE pk = ?"
+        self.db.execute(sql, [*values.values(), pk])
 
     def _schedule(self, record: dict[str, Any], seen_at: str) -> dict[str, Any]:
         return {
@@ -350,26 +376,39 @@ class Archive:
         )
         return cursor.rowcount > 0
 
-    def _replace_tags(self, article_pk: int, names: list[str]) -> None:
-        self.db.execute("DELETE FROM article_tags WHERE article_pk = ?", [article_pk])
-        if not names:
-            return
-        tags = self.db.table("tags")
-        tags.insert_all(({"name": name} for name in names), ignore=True)
-        placeholders = ",".join("?" * len(names))
-        ids = dict(
-            self.db.execute(f"SELECT name, id FROM tags WHERE name IN ({placeholders})", names)
+    def _replace_children(self, children: Children) -> None:
+        """Replace the tags, images and removals of a batch's articles: a few statements in all."""
+        self._delete_children("article_tags", children.tags)
+        names = list(dict.fromkeys(name for tags in children.tags.values() for name in tags))
+        if names:
+            self.db.table("tags").insert_all(({"name": name} for name in names), ignore=True)
+            ids = dict(
+                self.db.execute(
+                    "SELECT name, id FROM tags WHERE name IN (SELECT value FROM json_each(?))",
+                    [json.dumps(names, ensure_ascii=False)],
+                )
+            )
+            self.db.table("article_tags").insert_all(
+                {"article_pk": pk, "tag_id": ids[name], "position": position}
+                for pk, tags in children.tags.items()
+                for position, name in enumerate(tags)
+            )
+        self._delete_children("images", children.images)
+        self.db.table("images").insert_all(
+            {"article_pk": pk, "position": position, **row}
+            for pk, rows in children.images.items()
+            for position, row in enumerate(rows)
         )
-        self.db.table("article_tags").insert_all(
-            {"article_pk": article_pk, "tag_id": ids[name], "position": position}
-            for position, name in enumerate(names)
+        self._delete_children("removals", children.removals)
+        self.db.table("removals").insert_all(
+            {"article_pk": pk, **row} for pk, rows in children.removals.items() for row in rows
         )
 
-    def _replace_rows(self, table: str, article_pk: int, rows: list[dict[str, Any]]) -> None:
-        self.db.execute(f"DELETE FROM {table} WHERE article_pk = ?", [article_pk])
-        if table == "images":
-            rows = [{"position": position, **row} for position, row in enumerate(rows)]
-        self.db.table(table).insert_all({"article_pk": article_pk, **row} for row in rows)
+    def _delete_children(self, table: str, by_article: dict[int, Any]) -> None:
+        self.db.execute(
+            f"DELETE FROM {table} WHERE article_pk IN (SELECT value FROM json_each(?))",
+            [json.dumps(list(by_article))],
+        )
 
     def _record_failures(
         self, failures: Iterable[dict[str, str]], seen_at: str, run_id: int | None

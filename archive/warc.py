@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import io
 import os
+import zlib
 from base64 import b32encode
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -25,6 +26,8 @@ from .exceptions import ArchiveError
 
 SERVER_NOT_MODIFIED = "http://netpreserve.org/warc/1.1/revisit/server-not-modified"
 DEFAULT_MAX_SIZE = 1_000_000_000
+# zlib's default: HTML pages come out within 1% of level 9's size in half the time.
+GZIP_LEVEL = 6
 
 
 @dataclass(frozen=True)
@@ -62,6 +65,26 @@ def warc_date(moment: datetime) -> str:
     return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
+class _GzipPerRecord:
+    """Makes each record warcio writes (everything up to its flush) one gzip member.
+
+    warcio does the same at level 9, which costs a crawl twice the CPU for 1% smaller files.
+    """
+
+    def __init__(self, handle: io.BufferedWriter) -> None:
+        self.handle = handle
+        self.parts: list[bytes] = []
+
+    def write(self, data: bytes) -> None:
+        self.parts.append(data)
+
+    def flush(self) -> None:
+        compressor = zlib.compressobj(GZIP_LEVEL, zlib.DEFLATED, zlib.MAX_WBITS + 16)
+        self.handle.write(compressor.compress(b"".join(self.parts)) + compressor.flush())
+        self.handle.flush()
+        self.parts.clear()
+
+
 class WarcWriter:
     """Writes exchanges to `<directory>/<prefix>-<n>.warc.gz`, rotating at `max_size` bytes."""
 
@@ -84,7 +107,7 @@ class WarcWriter:
         self.number += 1
         self.name = f"{self.prefix}-{self.number:05d}.warc.gz"
         self.handle = open(self.directory / self.name, "xb")  # noqa: SIM115 - kept open on purpose
-        self.writer = WARCWriter(self.handle, gzip=True, warc_version="1.1")
+        self.writer = WARCWriter(_GzipPerRecord(self.handle), gzip=False, warc_version="1.1")
         info = {"software": self.software, "format": "WARC File Format 1.1",
                 "isPartOf": f"crawl run {self.run_id}", "robots": "obey"}  # fmt: skip
         self.writer.write_record(self.writer.create_warcinfo_record(self.name, info))
@@ -227,7 +250,6 @@ def _read_response(directory: Path, file: str, offset: int) -> StoredResponse:
 
 def _decoded(raw: bytes, encoding: str | None) -> bytes:
     import gzip
-    import zlib
 
     if not encoding:
         return raw

@@ -1,49 +1,182 @@
-"""Crawl the site simulator with the real `newsarchive crawl` and print how fast it went.
+"""Crawl overhead, memory, incremental cost and re-extraction speed, side by side with Scrapy.
 
-Usage: python bench/crawl.py [--articles N]
-The simulator runs in this process, the crawler in its own, both on this machine's loopback.
+Usage: python bench/crawl.py [--articles 20000] [--small 2000] [--repeats 2]
+
+nginx serves the simulator's pages (bench/static_site.py), so the crawler has a core to itself.
+Each repeat crawls the same site three ways, one after the other: a bare Scrapy spider that
+only fetches (bench/bare_spider.py), `newsarchive crawl --full --no-warc`, and the same with
+raw capture. Rates are pages over the time from the first request to the last in nginx's log,
+best of the repeats. Then: the peak RSS of a crawl of `--small` and of `--articles` articles,
+the pages an incremental run fetches after each, and `newsarchive reextract` over the large
+crawl's raw capture on one core.
 """
 
 from __future__ import annotations
 
 import argparse
-import sqlite3
+import os
+import re
+import shutil
 import subprocess
 import sys
 import tempfile
-import threading
-import time
+from dataclasses import dataclass
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+from static_site import Site, serve
 
-from tests.sitesim import Corpus, SiteSimulator
+BENCH = Path(__file__).resolve().parent
+NEWSARCHIVE = Path(sys.executable).with_name("newsarchive")
+QUIET = ("--setting", "NEWSARCHIVE_PROGRESS_INTERVAL=0")
+TARGETS = {"no WARC": 0.75, "with WARC": 0.5}
+REEXTRACT_TARGET = 200.0
+
+
+@dataclass(frozen=True)
+class Run:
+    """One crawler process: what it fetched, how fast the server saw it go, its peak RSS."""
+
+    targets: frozenset[str]
+    pages: int
+    seconds: float
+    peak_rss_mb: float
+    output: str
+
+    @property
+    def rate(self) -> float:
+        return self.pages / self.seconds
+
+
+def run(site: Site, command: list[str], one_core: bool = False) -> Run:
+    """Run a crawler to its end; its requests are those nginx logged meanwhile."""
+    before = len(site.requests())
+    process = subprocess.Popen(
+        command,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        preexec_fn=(lambda: os.sched_setaffinity(0, {0})) if one_core else None,
+    )
+    assert process.stdout is not None
+    output = process.stdout.read()
+    _, status, usage = os.wait4(process.pid, 0)
+    if os.waitstatus_to_exitcode(status) != 0:
+        raise SystemExit(f"{' '.join(command[:2])} failed:\n{output}")
+    requests = site.requests()[before:]
+    seconds = requests[-1][0] - requests[0][0] if len(requests) > 1 else 0.0
+    return Run(
+        targets=frozenset(target for _, _, target in requests),
+        pages=len(requests),
+        seconds=max(seconds, 0.001),
+        peak_rss_mb=usage.ru_maxrss / 1024,
+        output=output,
+    )
+
+
+def bare(site: Site, articles: int) -> Run:
+    script = str(BENCH / "bare_spider.py")
+    return run(site, [sys.executable, script, "--base-url", site.url, "--articles", str(articles)])
+
+
+def fresh(db: Path) -> Path:
+    """An archive path with nothing left at it from an earlier run."""
+    for leftover in db.parent.glob(f"{db.name}*"):
+        leftover.unlink()
+    shutil.rmtree(db.with_name(f"{db.stem}-warc"), ignore_errors=True)
+    return db
+
+
+def ours(site: Site, db: Path, *options: str) -> Run:
+    return run(
+        site, [str(NEWSARCHIVE), "crawl", "--base-url", site.url, "--db", str(db), *QUIET, *options]
+    )
+
+
+def overhead(site: Site, articles: int, repeats: int, work: Path) -> list[dict[str, Run]]:
+    """Bare Scrapy against ours without and with raw capture, `repeats` times; every run."""
+    rounds = []
+    for repeat in range(repeats):
+        rounds.append(
+            {
+                "bare Scrapy": bare(site, articles),
+                "no WARC": ours(site, fresh(work / f"nowarc-{repeat}.db"), "--full", "--no-warc"),
+                "with WARC": ours(site, fresh(work / f"warc-{repeat}.db"), "--full"),
+            }
+        )
+    best = {name: max((r[name] for r in rounds), key=lambda run: run.rate) for name in rounds[0]}
+    baseline = best["bare Scrapy"]
+    for name, result in best.items():
+        label = "bare Scrapy (baseline)" if name == "bare Scrapy" else f"newsarchive, {name}"
+        figures = f"{result.pages} pages in {result.seconds:.1f} s: {result.rate:.0f} pages/s"
+        print(f"{label:<25} {figures}")
+    for name, target in TARGETS.items():
+        same = "same URLs" if best[name].targets == baseline.targets else "DIFFERENT URLs"
+        ratio = best[name].rate / baseline.rate
+        verdict = met(ratio >= target)
+        print(f"ratio {name} / bare: {ratio:.2f} (target >= {target}: {verdict}; {same})")
+    return rounds
+
+
+def reextract(db: Path) -> float:
+    """`newsarchive reextract` on one core; its own pages/s figure."""
+    process = subprocess.run(
+        [str(NEWSARCHIVE), "reextract", "--db", str(db)],
+        capture_output=True,
+        text=True,
+        check=True,
+        preexec_fn=lambda: os.sched_setaffinity(0, {0}),
+    )
+    line = process.stdout.strip().splitlines()[-1]
+    print(f"reextract (one core): {line}")
+    return float(re.search(r"\((\d+) pages/s\)", line).group(1))  # type: ignore[union-attr]
+
+
+def met(ok: bool) -> str:
+    return "met" if ok else "NOT met"
+
+
+def machine() -> str:
+    memory = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30
+    nginx = subprocess.run(["nginx", "-v"], capture_output=True, text=True).stderr.strip()
+    return f"{os.cpu_count()} cores, {memory:.0f} GiB RAM; pages served by {nginx} (one worker)"
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--articles", type=int, default=1000, help="articles the site serves")
+    parser.add_argument("--articles", type=int, default=20_000, help="articles of the large site")
+    parser.add_argument("--small", type=int, default=2_000, help="articles of the small site")
+    parser.add_argument("--repeats", type=int, default=2, help="best of this many crawls each")
+    parser.add_argument("--work", type=Path, help="keep rendered pages and archives here")
     args = parser.parse_args()
-    server = SiteSimulator(("127.0.0.1", 0), Corpus(args.articles))
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    host, port = server.server_address[:2]
-    newsarchive = Path(sys.executable).with_name("newsarchive")
-    with tempfile.TemporaryDirectory() as tmp:
-        db = Path(tmp) / "bench.db"
-        started = time.perf_counter()
-        subprocess.run(
-            [str(newsarchive), "crawl", "--base-url", f"http://{host}:{port}", "--db", str(db)],
-            check=True,
+    print(f"machine: {machine()}")
+    with tempfile.TemporaryDirectory() as scratch:
+        work = args.work or Path(scratch)
+        work.mkdir(parents=True, exist_ok=True)
+        print(f"crawl overhead: {args.articles} articles, best of {args.repeats}")
+        with serve(work / f"site-{args.articles}", args.articles) as site:
+            rounds = overhead(site, args.articles, args.repeats, work)
+            large_db = work / f"warc-{args.repeats - 1}.db"
+            large_incremental = ours(site, large_db)
+        with serve(work / f"site-{args.small}", args.small) as site:
+            small = ours(site, fresh(work / "small.db"), "--full")
+            small_incremental = ours(site, work / "small.db")
+        large_rss = max(r["with WARC"].peak_rss_mb for r in rounds)
+        print(
+            f"peak RSS with WARC: {small.peak_rss_mb:.0f} MB crawling {args.small} articles, "
+            f"{large_rss:.0f} MB crawling {args.articles} (target < 300 MB)"
         )
-        seconds = time.perf_counter() - started
-        conn = sqlite3.connect(db)
-        archived = conn.execute("SELECT count(*) FROM articles").fetchone()[0]
-        conn.close()
-    server.shutdown()
-    print(f"articles served:   {args.articles}")
-    print(f"articles archived: {archived}")
-    print(f"wall time:         {seconds:.1f} s (process start included)")
-    print(f"rate:              {archived / seconds:.0f} articles/s")
+        growth = large_rss / small.peak_rss_mb
+        verdict = f"target < 1.20: {met(growth < 1.2)}; under 300 MB: {met(large_rss < 300)}"
+        print(f"ratio of peak RSS {args.articles} / {args.small}: {growth:.2f} ({verdict})")
+        print(
+            f"incremental run after a complete crawl: {small_incremental.pages} pages at "
+            f"{args.small} articles, {large_incremental.pages} at {args.articles}"
+        )
+        print(f"ratio of incremental pages {args.articles} / {args.small} articles: "
+              f"{large_incremental.pages / small_incremental.pages:.2f} (target 1.00)")  # fmt: skip
+        rate = reextract(large_db)
+        print(f"ratio reextract / target {REEXTRACT_TARGET:.0f} pages/s: "
+              f"{rate / REEXTRACT_TARGET:.2f} ({met(rate >= REEXTRACT_TARGET)})")  # fmt: skip
 
 
 if __name__ == "__main__":

@@ -8,7 +8,7 @@ from __future__ import annotations
 import hashlib
 import json
 import unicodedata
-from dataclasses import asdict
+from dataclasses import fields, is_dataclass
 from datetime import UTC, datetime
 from typing import Any
 
@@ -26,12 +26,15 @@ def utc_now() -> str:
 
 
 def _nfc(value: Any) -> Any:
+    """Plain data in NFC: dataclasses become dicts, as `asdict` makes them, in one walk."""
     if isinstance(value, str):
         return unicodedata.normalize("NFC", value)
     if isinstance(value, list):
         return [_nfc(item) for item in value]
     if isinstance(value, dict):
         return {key: _nfc(item) for key, item in value.items()}
+    if is_dataclass(value) and not isinstance(value, type):
+        return {field.name: _nfc(getattr(value, field.name)) for field in fields(value)}
     return value
 
 
@@ -43,7 +46,7 @@ def content_hash(record: dict[str, Any]) -> str:
 
 def to_record(article: Article) -> dict[str, Any]:
     """The archive record of an article: NFC text, derived columns, content hash."""
-    record: dict[str, Any] = _nfc(asdict(article))
+    record: dict[str, Any] = _nfc(article)
     record["id"] = article.id
     record["tags"] = unique_texts(record["tags"])
     record["boilerplate_removed"] = [removal["rule"] for removal in record["removals"]]

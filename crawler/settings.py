@@ -29,6 +29,12 @@ DOWNLOAD_WARNSIZE = 4 * 1024 * 1024
 RETRY_TIMES = 3
 COOKIES_ENABLED = False
 TELNETCONSOLE_ENABLED = False
+# Scrapy starts this many asyncio tasks per response to process its output; our callbacks yield
+# a dozen results at most and the pipeline is synchronous, so 100 only costs CPU.
+CONCURRENT_ITEMS = 10
+# Scrapy re-reads the source of generator callbacks for this check on almost every response;
+# ours never return a value (their tests would show it).
+WARN_ON_GENERATOR_RETURN_VALUE = False
 LOG_LEVEL = "WARNING"
 
 ITEM_PIPELINES = {"crawler.pipelines.ArchivePipeline": 300}
@@ -49,6 +55,7 @@ DEFAULT_REQUEST_HEADERS = {
 # Newsarchive's own settings, alphabetical.
 NEWSARCHIVE_BATCH_SIZE = 100  # articles written per transaction
 NEWSARCHIVE_DB = "archive.db"  # the archive the pipeline writes to
+NEWSARCHIVE_EXTRACT_WORKERS = 1  # processes parsing pages beside the crawl (0: in the crawl's)
 NEWSARCHIVE_FAILURE_MIN_PAGES = 20  # article pages seen before the failure share is judged
 NEWSARCHIVE_FAILURE_SHARE = 0.05  # more extraction failures than this ends with exit code 3
 NEWSARCHIVE_KNOWN_STREAK = 20  # incremental: stop after this many archived, unchanged entries

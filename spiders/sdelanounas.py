@@ -20,9 +20,10 @@ from twisted.python.failure import Failure
 
 from archive.frontier import Frontier
 from crawler.exceptions import ExtractionFailed
-from crawler.extract import decode_html, extract_article, parse_listing
+from crawler.extract import decode_html, parse_listing
 from crawler.extract._dates import MOSCOW
-from crawler.items import Gone, ListingDone, NotModified, PageFailure
+from crawler.items import Article, Gone, ListingDone, NotModified, PageFailure
+from crawler.offload import Extractor
 from crawler.sites import get_site
 
 SITE = get_site("sdelanounas")
@@ -85,9 +86,11 @@ class SdelanounasSpider(scrapy.Spider):
         spider = super().from_crawler(crawler, *args, **kwargs)
         settings = crawler.settings
         spider.frontier = Frontier(Path(settings.get("NEWSARCHIVE_DB")), SITE.name)
+        spider.extractor = Extractor(settings.getint("NEWSARCHIVE_EXTRACT_WORKERS"))
         spider.known_streak = settings.getint("NEWSARCHIVE_KNOWN_STREAK")
         spider.recheck_limit = settings.getint("NEWSARCHIVE_RECHECK_LIMIT")
         crawler.signals.connect(spider.frontier.close, signal=scrapy.signals.spider_closed)
+        crawler.signals.connect(spider.extractor.close, signal=scrapy.signals.spider_closed)
         return spider
 
     async def start(self) -> AsyncIterator[scrapy.Request]:
@@ -208,7 +211,9 @@ class SdelanounasSpider(scrapy.Spider):
         covered = self.previous_high_water is not None and native_id <= self.previous_high_water
         return self.mode == "incremental" and covered
 
-    def parse_article(self, response: Response, native_id: str, page: int | None) -> Any:
+    async def parse_article(
+        self, response: Response, native_id: str, page: int | None
+    ) -> AsyncIterator[Any]:
         stats = self.crawler.stats
         if response.status == 304:
             stats.inc_value("newsarchive/not_modified")
@@ -216,20 +221,22 @@ class SdelanounasSpider(scrapy.Spider):
         elif response.status in GONE:
             yield Gone(response.url)
         else:
-            yield from self.extract(response)
-        yield from self.resolved(native_id, page)
+            yield await self.extract(response)
+        for done in self.resolved(native_id, page):
+            yield done
 
-    def extract(self, response: Response) -> Iterator[Any]:
+    async def extract(self, response: Response) -> Article | PageFailure:
         stats = self.crawler.stats
         stats.inc_value("newsarchive/article_pages")
         try:
-            article = extract_article(response.url, page_text(response))
+            article = await self.extractor.extract(
+                response.url, response.body, header(response, "Content-Type")
+            )
         except ExtractionFailed as failure:
             stats.inc_value("newsarchive/extraction_failed")
             stats.inc_value(f"newsarchive/extraction_failed/{failure.reason}")
             self.logger.warning("extraction failed (%s): %s", failure.reason, response.url)
-            yield PageFailure(SITE.name, response.url, failure.reason)
-            return
+            return PageFailure(SITE.name, response.url, failure.reason)
         if article.extraction_method == "fallback":
             stats.inc_value("newsarchive/extraction_fallback")
             self.logger.warning("extracted by the generic fallback: %s", response.url)
@@ -241,7 +248,7 @@ class SdelanounasSpider(scrapy.Spider):
         article.warc_length = capture.get("length")
         article.warc_digest = capture.get("digest")
         article.fetched_at = capture.get("fetched_at")
-        yield article
+        return article
 
     def resolved(self, native_id: str, page: int | None) -> Iterator[ListingDone]:
         """Note an entry of a listing page as done; the page is done when all of it is."""

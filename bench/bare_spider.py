@@ -1,0 +1,61 @@
+"""The baseline crawler: plain Scrapy fetching the simulator's listings and articles, nothing more.
+
+Usage: python bench/bare_spider.py --base-url URL --articles N
+Same Scrapy settings as `newsarchive crawl` on loopback (robots.txt, concurrency, headers, no
+throttling), without any of our middlewares, extensions or pipelines: no parsing, no archive.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import scrapy
+from scrapy.crawler import CrawlerProcess
+from scrapy.http import Response
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from crawler.run import crawl_settings
+from tests.sitesim.corpus import FIRST_ID
+
+PER_PAGE = 10
+
+
+class BareSpider(scrapy.Spider):
+    """Requests every listing page (through the empty one) and every article; reads nothing."""
+
+    name = "bare"
+
+    def __init__(self, base_url: str, articles: int, **kwargs: object) -> None:
+        super().__init__(**kwargs)
+        self.base_url = base_url.rstrip("/")
+        self.articles = articles
+
+    async def start(self) -> AsyncIterator[scrapy.Request]:
+        for page in range(-(-self.articles // PER_PAGE) + 1):
+            yield scrapy.Request(f"{self.base_url}/blogs/?page={page}", dont_filter=True)
+        for native_id in range(FIRST_ID + self.articles - 1, FIRST_ID - 1, -1):
+            yield scrapy.Request(f"{self.base_url}/blogs/{native_id}/", dont_filter=True)
+
+    def parse(self, response: Response) -> None:
+        """Nothing: the baseline only fetches."""
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--base-url", required=True, help="the served site")
+    parser.add_argument("--articles", type=int, required=True, help="articles the site serves")
+    args = parser.parse_args()
+    settings = crawl_settings(Path("unused.db"), args.base_url, {})
+    for name in ("ITEM_PIPELINES", "EXTENSIONS", "DOWNLOADER_MIDDLEWARES"):
+        settings.set(name, {}, priority="cmdline")
+    process = CrawlerProcess(settings)
+    process.crawl(BareSpider, base_url=args.base_url, articles=args.articles)
+    process.start()
+
+
+if __name__ == "__main__":
+    main()
