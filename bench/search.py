@@ -245,17 +245,19 @@ def measure(base: str, repeat: int) -> None:
         report(f"{label}: ranked search page", ranked)
         ratio = p95(ours) / p95(baseline)
         print(f"ratio {label} p95 stemmed/plain: {ratio:.2f}")
+    # Facets as a visitor gets them: the facets the metadata names, on the table's page (naming
+    # one again in `?_facet=` makes Datasette compute it twice).
     report(
-        "tag facet (article_tags)",
-        timed(f"{base}/bench/article_tags.json?_facet=tag_id&_size=0", repeat * 4),
+        "tag facet (article_tags page)",
+        timed(f"{base}/bench/article_tags.json?_size=0", repeat * 4),
     )
     report(
         "commonest tags (tags by article_count)",
         timed(f"{base}/bench/tags.json?_size=30", repeat * 4),
     )
     report(
-        "category facet (articles)",
-        timed(f"{base}/bench/articles.json?_facet=category&_size=0", repeat * 4),
+        "articles page: 4 facets (category, author…)",
+        timed(f"{base}/bench/articles.json?_size=0", repeat * 4),
     )
 
 
