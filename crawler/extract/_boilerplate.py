@@ -250,9 +250,10 @@ def remove_signatures(root: Element, removals: Removals) -> None:
     """Remove blocks whose whole text is a known furniture text, whatever their markup."""
     candidates = []
     for element in root.iter():
-        if element.text and _is_trigger(element.text):
+        text, tail = element.text, element.tail
+        if text and _is_trigger(text):
             candidates.append(element)
-        if element.tail and _is_trigger(element.tail) and element.getparent() is not None:
+        if tail and _is_trigger(tail) and element.getparent() is not None:
             candidates.append(element.getparent())
     body = root.find("body") if root.tag == "html" else None
     stop = body if body is not None else root

@@ -272,6 +272,8 @@ def _comment_count(scope: Element) -> int | None:
 
 def _source_url(scope: Element, page_url: str, own_hosts: set[str | None]) -> str | None:
     """The off-site link a «Источник» line names; the line itself leaves the page."""
+    if "Источник" not in text_of(scope):  # one serialisation, far cheaper than the XPath
+        return None
     for text in _SOURCE_LABELS(scope):
         owner = text.getparent()
         if text.is_tail:
