@@ -196,6 +196,10 @@ CREATE VIRTUAL TABLE articles_search USING fts5(
 );
 """
 
+RETRIES = """
+ALTER TABLE crawl_runs ADD COLUMN retries INTEGER NOT NULL DEFAULT 0;
+"""
+
 
 def _index_existing_articles(conn: sqlite3.Connection) -> None:
     """Fill the stemmed index from the articles already archived."""
@@ -214,6 +218,7 @@ MIGRATIONS: tuple[tuple[str, Callable[[sqlite3.Connection], None] | None], ...] 
     (HISTORY_AND_RUNS, None),
     (RAW_CAPTURE, None),
     (STEMMED_SEARCH, _index_existing_articles),
+    (RETRIES, None),
 )
 LATEST_VERSION = len(MIGRATIONS)
 # The tables each schema version must have: a version whose tables are missing is damaged.
@@ -229,3 +234,4 @@ REQUIRED_TABLES[4] = REQUIRED_TABLES[3]
 REQUIRED_TABLES[5] = tuple(
     "articles_search" if table == "articles_fts" else table for table in REQUIRED_TABLES[4]
 )
+REQUIRED_TABLES[6] = REQUIRED_TABLES[5]

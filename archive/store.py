@@ -96,21 +96,31 @@ def next_check(anchor: str | None, after: str, delays: tuple[int, ...]) -> str |
     return None
 
 
-def check_archive(path: Path, must_exist: bool = False, current: bool = False) -> None:
+def check_archive(
+    path: Path, must_exist: bool = False, current: bool = False, writing: bool = False
+) -> None:
     """Refuse a path that cannot be a Newsarchive archive, without writing anything.
 
-    `current` also refuses an archive of an older schema (for commands that only read).
+    `current` also refuses an archive of an older schema (for commands that only read);
+    `writing` refuses an archive this process could not write to.
     """
     if path.is_dir():
         raise NotAnArchive(f"{path} is a directory; give the path of a .db file")
+    directory = path.parent if str(path.parent) else Path(".")
     if not path.exists():
         if must_exist:
             raise MissingArchive(f"{path} does not exist; crawl first or check --db")
-        if not os.access(path.parent if str(path.parent) else Path("."), os.W_OK):
+        if not os.access(directory, os.W_OK):
             raise NotAnArchive(f"cannot create {path}: its directory is not writable")
         return
     if not os.access(path, os.R_OK):
         raise NotAnArchive(f"{path} is not readable; check its permissions")
+    if writing and not os.access(path, os.W_OK):
+        raise NotAnArchive(f"{path} is not writable; check its permissions")
+    if writing and not os.access(directory, os.W_OK):
+        raise NotAnArchive(
+            f"cannot write {path}: its directory is not writable (SQLite keeps its journal there)"
+        )
     with path.open("rb") as handle:
         header = handle.read(len(SQLITE_HEADER))
     if header and header != SQLITE_HEADER:
@@ -182,7 +192,7 @@ class Archive:
     """An open archive: validated, migrated, in WAL mode."""
 
     def __init__(self, path: Path, rechecks: tuple[int, ...] = DEFAULT_RECHECKS) -> None:
-        check_archive(path)
+        check_archive(path, writing=True)
         self.path = path
         self.rechecks = rechecks
         self.db = sqlite_utils.Database(path)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ipaddress
+import re
 import socket
 import time
 from dataclasses import dataclass
@@ -11,17 +12,18 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from scrapy.crawler import CrawlerProcess
-from scrapy.settings import Settings
+from scrapy.settings import BaseSettings, Settings
 
 from archive.runs import finish_run, start_run
 from archive.store import SAVE_OUTCOMES, Archive, check_archive, crawl_lock
 
 from . import settings as default_settings
-from .exceptions import BadBaseUrl, CrawlNotStarted, SiteUnreachable
+from .exceptions import BadBaseUrl, BadSetting, CrawlNotStarted, SiteUnreachable
 from .normalise import utc_now
 from .paths import default_warc_dir
 from .sites import get_site
 
+HOST_NAME = re.compile(r"(?:[\w-]+\.)*[\w-]+\.?")  # letters of any script, digits, hyphens
 EXIT_OK, EXIT_USAGE, EXIT_EXTRACTION, EXIT_INTERRUPTED = 0, 1, 3, 4  # 2: ArchiveLocked, in the CLI
 # How a run's crawl_runs row ends, by exit code; only "finished" runs advance the stop mark.
 RUN_STATUS = {
@@ -42,13 +44,25 @@ class CrawlResult:
 
 
 def check_base_url(base_url: str) -> str:
-    """An absolute http(s) URL with a host, or BadBaseUrl."""
-    parts = urlsplit(base_url)
-    if parts.scheme not in ("http", "https") or not parts.hostname:
+    """An absolute http(s) URL with a valid host and port, or BadBaseUrl."""
+    try:
+        parts = urlsplit(base_url)
+        host, _ = parts.hostname, parts.port  # the port property checks its range
+    except ValueError as error:
+        raise BadBaseUrl(f"bad --base-url {base_url!r}: {error}") from None
+    if parts.scheme not in ("http", "https") or not host or not _is_host(host):
         raise BadBaseUrl(
             f"bad --base-url {base_url!r}: give an http:// or https:// URL with a host"
         )
     return base_url
+
+
+def _is_host(host: str) -> bool:
+    try:
+        ipaddress.ip_address(host)
+    except ValueError:
+        return HOST_NAME.fullmatch(host) is not None
+    return True
 
 
 def check_reachable(base_url: str, timeout: float = 15) -> None:
@@ -75,10 +89,33 @@ def is_loopback(base_url: str) -> bool:
         return False
 
 
+# How a setting's default value says its --setting value must be read, and what to ask for.
+READERS = {
+    bool: (Settings.getbool, "True or False"),
+    int: (Settings.getint, "a whole number"),
+    float: (Settings.getfloat, "a number"),
+    dict: (Settings.getdict, "a JSON object"),
+    BaseSettings: (Settings.getdict, "a JSON object"),
+}
+
+
+def check_overrides(defaults: Settings, overrides: dict[str, str]) -> None:
+    """Refuse a --setting value that the setting's reader would choke on mid-crawl."""
+    for key, value in overrides.items():
+        reader, kind = READERS.get(type(defaults.get(key)), (None, ""))
+        if reader is None:
+            continue
+        try:
+            reader(Settings({key: value}), key)
+        except (ValueError, TypeError):
+            raise BadSetting(f"--setting {key}={value!r}: {key} needs {kind}") from None
+
+
 def crawl_settings(db: Path, base_url: str, overrides: dict[str, str]) -> Settings:
     """Project defaults, then the loopback speed-ups, then the user's --setting values."""
     settings = Settings()
     settings.setmodule(default_settings, priority="project")
+    check_overrides(settings, overrides)
     if is_loopback(base_url):
         settings.setdict(default_settings.LOOPBACK_SETTINGS, priority="project")
     settings.set("NEWSARCHIVE_DB", str(db), priority="cmdline")
@@ -118,9 +155,9 @@ def crawl(
     site = get_site(site_name)
     plan = plan or CrawlPlan()
     base_url = check_base_url(base_url or site.base_url)
-    check_archive(db)
-    check_reachable(base_url)
     settings = crawl_settings(db, base_url, overrides or {})
+    check_archive(db, writing=True)
+    check_reachable(base_url)
     started = time.monotonic()
     with crawl_lock(db, wait=wait):
         with Archive(db) as archive:
@@ -165,8 +202,8 @@ def judge(
         f"{counts['not_modified']} not modified, {counts['removed']} removed, "
         f"{failed} failed extraction, {stats.get('newsarchive/extraction_fallback', 0)} by "
         f"fallback, {stats.get('newsarchive/fetch_failed', 0)} failed fetch, "
-        f"{counts['absent']} absent; "
-        f"{stats.get('downloader/response_count', 0)} responses in {seconds:.1f} s -> {db}"
+        f"{counts['absent']} absent; {stats.get('downloader/response_count', 0)} responses, "
+        f"{stats.get('retry/count', 0)} retries in {seconds:.1f} s -> {db}"
     )
     if refusal:
         return CrawlResult(EXIT_USAGE, refusal, stats)

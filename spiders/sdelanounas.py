@@ -20,14 +20,25 @@ from twisted.python.failure import Failure
 
 from archive.frontier import Frontier
 from crawler.exceptions import ExtractionFailed
-from crawler.extract import decode_html, extract_article, parse_listing
+from crawler.extract import (
+    decode_html,
+    extract_article,
+    is_error_page,
+    is_truncated,
+    parse_listing,
+)
 from crawler.extract._dates import MOSCOW
-from crawler.items import Gone, ListingDone, NotModified, PageFailure
+from crawler.failures import describe_failure, requested_url
+from crawler.items import Gone, ListingDone, ListingEntry, NotModified, PageFailure
+from crawler.retry import retry_later
 from crawler.sites import get_site
 
 SITE = get_site("sdelanounas")
 GONE = (404, 410)
 ID_CHUNK = 500
+ERROR_PAGE = "error page with HTTP 200"
+TRUNCATED = "truncated page"
+EMPTY_LISTING = "empty listing"
 
 
 def page_text(response: Response) -> str:
@@ -78,6 +89,7 @@ class SdelanounasSpider(scrapy.Spider):
         self.refusal: str | None = None
         self.pending: dict[int, set[str]] = {}
         self.streaks = {"main": 0, "top": 0}
+        self.listed: dict[str, set[str]] = {"main": set(), "top": set()}
         self.expected_articles: int | None = None
 
     @classmethod
@@ -162,9 +174,13 @@ class SdelanounasSpider(scrapy.Spider):
         )
 
     def parse_listing(self, response: Response, page: int, walk: str) -> Any:
+        text = page_text(response)
+        entries = [] if is_truncated(text) else parse_listing(response.url, text)
+        if not entries and (fault := self.listing_fault(response, text)):
+            yield from fault
+            return
         self.crawler.stats.inc_value("newsarchive/listing_pages")
-        entries = parse_listing(response.url, page_text(response))
-        if not entries:
+        if not entries or self.repeats(entries, walk):
             if walk == "main":
                 yield ListingDone(page)
             return
@@ -194,6 +210,36 @@ class SdelanounasSpider(scrapy.Spider):
         if not stop and (self.max_pages is None or page + 1 < self.max_pages):
             yield self.listing_request(page + 1, walk)
 
+    def listing_fault(self, response: Response, text: str) -> list[scrapy.Request] | None:
+        """A retry for a listing page that is cut short, an error page, or empty for the first
+        time (a listing that suddenly shows nothing must say so twice before the walk ends);
+        [] once a faulty page's retries are spent; None for a plainly empty page."""
+        truncated = is_truncated(text)
+        if truncated or is_error_page(text):
+            reason = TRUNCATED if truncated else ERROR_PAGE
+            retried = retry_later(response.request, reason, self.crawler)
+            if retried is None:
+                retries = response.meta.get("retry_times", 0)
+                self.listing_lost(response.request, f"{reason} after {retries} retries")
+            return [retried] if retried is not None else []
+        if response.meta.get("confirms_empty"):
+            return None
+        retried = retry_later(response.request, EMPTY_LISTING, self.crawler)
+        if retried is None:
+            return None
+        retried.meta["confirms_empty"] = True
+        return [retried]
+
+    def repeats(self, entries: list[ListingEntry], walk: str) -> bool:
+        """Whether a listing page shows only entries earlier pages of this walk showed: a
+        site that serves the same page for any page number would otherwise never end."""
+        ids = {entry.native_id for entry in entries}
+        if ids <= self.listed[walk]:
+            self.logger.warning("a listing page repeats earlier ones; the walk ends there")
+            return True
+        self.listed[walk] |= ids
+        return False
+
     def is_before_since(self, published_at: str | None) -> bool:
         return bool(self.since and published_at) and (
             datetime.fromisoformat(published_at) < self.since  # type: ignore[arg-type,operator]
@@ -216,20 +262,31 @@ class SdelanounasSpider(scrapy.Spider):
         elif response.status in GONE:
             yield Gone(response.url)
         else:
-            yield from self.extract(response)
+            outcome = list(self.extract(response))
+            yield from outcome
+            if any(isinstance(item, scrapy.Request) for item in outcome):
+                return  # retried: the listing page waits for the retry's answer
         yield from self.resolved(native_id, page)
 
     def extract(self, response: Response) -> Iterator[Any]:
         stats = self.crawler.stats
-        stats.inc_value("newsarchive/article_pages")
+        text = page_text(response)
+        if is_truncated(text):
+            yield self.page_fault(response, TRUNCATED)
+            return
         try:
-            article = extract_article(response.url, page_text(response))
+            article = extract_article(response.url, text)
         except ExtractionFailed as failure:
+            if is_error_page(text):
+                yield self.page_fault(response, ERROR_PAGE)
+                return
+            stats.inc_value("newsarchive/article_pages")
             stats.inc_value("newsarchive/extraction_failed")
             stats.inc_value(f"newsarchive/extraction_failed/{failure.reason}")
             self.logger.warning("extraction failed (%s): %s", failure.reason, response.url)
             yield PageFailure(SITE.name, response.url, failure.reason)
             return
+        stats.inc_value("newsarchive/article_pages")
         if article.extraction_method == "fallback":
             stats.inc_value("newsarchive/extraction_fallback")
             self.logger.warning("extracted by the generic fallback: %s", response.url)
@@ -252,19 +309,39 @@ class SdelanounasSpider(scrapy.Spider):
         if not pending:
             yield ListingDone(page)  # type: ignore[arg-type]
 
+    def page_fault(self, response: Response, reason: str) -> scrapy.Request | PageFailure:
+        """A delayed retry of an article page that answered 200 but is not the article, or,
+        once its retries are spent, the failure to record."""
+        retried = retry_later(response.request, reason, self.crawler)
+        if retried is not None:
+            return retried
+        retries = response.meta.get("retry_times", 0)
+        url = requested_url(response.request)  # type: ignore[arg-type]
+        self.crawler.stats.inc_value("newsarchive/fetch_failed")
+        self.logger.error("article failed: %s (%s)", url, reason)
+        return PageFailure(SITE.name, url, f"fetch: {reason} after {retries} retries")
+
     def listing_failed(self, failure: Failure) -> None:
         request = failure.request  # type: ignore[attr-defined]
-        self.crawler.stats.inc_value("newsarchive/listing_failed")
         if failure.check(IgnoreRequest) and "robots.txt" in str(failure.value):
+            self.crawler.stats.inc_value("newsarchive/listing_failed")
             self.refusal = f"robots.txt of {self.base_url} forbids the listing {request.url}"
             return
+        self.listing_lost(request, describe_failure(failure))
+
+    def listing_lost(self, request: scrapy.Request, reason: str) -> None:
+        """A listing page that could not be read: the walk is incomplete (or, for the first
+        page, never started)."""
+        self.crawler.stats.inc_value("newsarchive/listing_failed")
+        url = requested_url(request)
         if request.cb_kwargs.get("page") == 0:
-            self.refusal = f"cannot fetch {request.url}: {failure.getErrorMessage()}"
-        self.logger.error("listing failed: %s (%s)", request.url, failure.getErrorMessage())
+            self.refusal = f"cannot fetch {url}: {reason}"
+        self.logger.error("listing failed: %s (%s)", url, reason)
 
     def article_failed(self, failure: Failure) -> Any:
         request = failure.request  # type: ignore[attr-defined]
+        reason, url = describe_failure(failure), requested_url(request)
         self.crawler.stats.inc_value("newsarchive/fetch_failed")
-        self.logger.error("article failed: %s (%s)", request.url, failure.getErrorMessage())
-        yield PageFailure(SITE.name, request.url, f"fetch: {failure.getErrorMessage()}")
+        self.logger.error("article failed: %s (%s)", url, reason)
+        yield PageFailure(SITE.name, url, f"fetch: {reason}")
         yield from self.resolved(request.cb_kwargs["native_id"], request.cb_kwargs["page"])

@@ -333,12 +333,14 @@ def _listing_entry(post: Element, page_url: str) -> ListingEntry:
 
 
 def _bare_article_links(root: Element, page_url: str) -> list[ListingEntry]:
-    """Fallback for an unknown listing layout: every article link outside the page chrome."""
+    """Fallback for an unknown listing layout: every link to an article of this site
+    outside the page chrome."""
     remove_containers(root, PAGE_CHROME, Removals())
+    own_hosts = {*DOMAINS, urlsplit(page_url).hostname}
     entries: dict[str, ListingEntry] = {}
     for link in root.xpath("//a[@href]"):
         href = urljoin(page_url, link.get("href"))
-        native_id = article_id(href)
+        native_id = article_id(href) if urlsplit(href).hostname in own_hosts else None
         if native_id and native_id not in entries:
             title = clean_inline(text_of(link))
             entries[native_id] = ListingEntry(native_id=native_id, url=href, title=title)
