@@ -131,10 +131,15 @@ def check_archive(
 
 
 def _check_schema(path: Path, current: bool = False) -> None:
+    # Immutable: even a read-only connection to a WAL archive leaves -wal and -shm files
+    # beside it, and a check must leave no trace (the file's own header and schema suffice).
     try:
-        with read_only(path) as conn:
+        conn = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro&immutable=1", uri=True)
+        try:
             version = conn.execute("PRAGMA user_version").fetchone()[0]
             tables = {row[0] for row in conn.execute("SELECT name FROM sqlite_master")}
+        finally:
+            conn.close()
     except sqlite3.DatabaseError as error:
         raise NotAnArchive(f"{path} is not a usable SQLite database ({error})") from None
     if version > LATEST_VERSION:
