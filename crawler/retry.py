@@ -85,6 +85,16 @@ def retry_later(request: Request, reason: str, crawler: Crawler) -> Request | No
     return _schedule(retried, crawler.settings, None)
 
 
+def ask_again(request: Request, crawler: Crawler) -> Request:
+    """The same request once more, after the first retry's delay: not a retry of a failure
+    (it counts in no retry stats), a second look at an answer too odd to take at once."""
+    again = request.replace(dont_filter=True)
+    again.meta.pop("download_latency", None)
+    base, _ = _delays(crawler.settings)
+    again.meta["retry_at"] = time.monotonic() + base
+    return again
+
+
 class BackoffRetry(RetryMiddleware):
     """Scrapy's RetryMiddleware, with each retry delayed by backoff and `Retry-After`."""
 

@@ -30,7 +30,7 @@ from crawler.extract import (
 from crawler.extract._dates import MOSCOW
 from crawler.failures import describe_failure, requested_url
 from crawler.items import Gone, ListingDone, ListingEntry, NotModified, PageFailure
-from crawler.retry import retry_later
+from crawler.retry import ask_again, retry_later
 from crawler.sites import get_site
 
 SITE = get_site("sdelanounas")
@@ -38,7 +38,6 @@ GONE = (404, 410)
 ID_CHUNK = 500
 ERROR_PAGE = "error page with HTTP 200"
 TRUNCATED = "truncated page"
-EMPTY_LISTING = "empty listing"
 
 
 def page_text(response: Response) -> str:
@@ -211,9 +210,10 @@ class SdelanounasSpider(scrapy.Spider):
             yield self.listing_request(page + 1, walk)
 
     def listing_fault(self, response: Response, text: str) -> list[scrapy.Request] | None:
-        """A retry for a listing page that is cut short, an error page, or empty for the first
-        time (a listing that suddenly shows nothing must say so twice before the walk ends);
-        [] once a faulty page's retries are spent; None for a plainly empty page."""
+        """What to ask instead of a listing page with no posts: a retry if it is cut short or
+        an error page ([] once its retries are spent); the page again if it is empty for the
+        first time (a listing that suddenly shows nothing must say so twice before the walk
+        ends there); None if it is empty again: the end of the walk."""
         truncated = is_truncated(text)
         if truncated or is_error_page(text):
             reason = TRUNCATED if truncated else ERROR_PAGE
@@ -224,11 +224,9 @@ class SdelanounasSpider(scrapy.Spider):
             return [retried] if retried is not None else []
         if response.meta.get("confirms_empty"):
             return None
-        retried = retry_later(response.request, EMPTY_LISTING, self.crawler)
-        if retried is None:
-            return None
-        retried.meta["confirms_empty"] = True
-        return [retried]
+        again = ask_again(response.request, self.crawler)  # type: ignore[arg-type]
+        again.meta["confirms_empty"] = True
+        return [again]
 
     def repeats(self, entries: list[ListingEntry], walk: str) -> bool:
         """Whether a listing page shows only entries earlier pages of this walk showed: a

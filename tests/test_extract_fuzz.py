@@ -28,7 +28,7 @@ from crawler.items import Article
 from tests.golden.cases import cases, real_listing_html
 
 FUZZ = settings(
-    max_examples=40,
+    max_examples=30,
     derandomize=True,
     database=None,
     deadline=timedelta(seconds=20),
