@@ -131,10 +131,13 @@ def check_archive(
 
 
 def _check_schema(path: Path, current: bool = False) -> None:
-    # Immutable: even a read-only connection to a WAL archive leaves -wal and -shm files
-    # beside it, and a check must leave no trace (the file's own header and schema suffice).
+    # Even a read-only connection to a WAL archive leaves -wal and -shm files beside it, and
+    # a check must leave no trace. With no -wal file there is no writer at work and the file
+    # alone is the whole archive: it is read as immutable, which creates nothing.
+    wal = path.with_name(f"{path.name}-wal")
+    options = "mode=ro" if wal.exists() else "mode=ro&immutable=1"
     try:
-        conn = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro&immutable=1", uri=True)
+        conn = sqlite3.connect(f"{path.resolve().as_uri()}?{options}", uri=True)
         try:
             version = conn.execute("PRAGMA user_version").fetchone()[0]
             tables = {row[0] for row in conn.execute("SELECT name FROM sqlite_master")}

@@ -44,7 +44,7 @@ def retry_after_seconds(value: str | bytes | None, now: datetime | None = None) 
 
 
 def status_reason(status: int) -> str:
-    """ "503 Service Unavailable", "429 Too Many Requests": the retry's reason in the stats."""
+    """A retry's reason in the stats, such as "429 Too Many Requests"."""
     try:
         return f"{status} {HTTPStatus(status).phrase}"
     except ValueError:
