@@ -81,4 +81,4 @@ fixtures: install
 	$(BIN)/python -m tests.golden.regenerate
 
 clean:
-	rm -rf $(VENV) *.egg-info .pytest_cache .ruff_cache demo.db demo.db-*
+	rm -rf $(VENV) *.egg-info .pytest_cache .ruff_cache .hypothesis demo.db demo.db-*

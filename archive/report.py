@@ -13,7 +13,7 @@ COLUMNS = (
     ("id", "run"), ("mode", "mode"), ("started_at", "started (UTC)"), ("status", "status"),
     ("pages_fetched", "pages"), ("articles_new", "new"), ("articles_updated", "updated"),
     ("articles_unchanged", "unchanged"), ("articles_not_modified", "304"),
-    ("articles_removed", "removed"), ("http_errors", "errors"),
+    ("articles_removed", "removed"), ("http_errors", "errors"), ("retries", "retries"),
     ("extraction_failures", "failed"), ("resumes", "resumes"),
 )  # fmt: skip
 

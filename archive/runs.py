@@ -16,7 +16,7 @@ import sqlite_utils
 COUNTERS = (
     "pages_fetched", "listing_pages", "articles_new", "articles_updated", "articles_unchanged",
     "articles_not_modified", "articles_removed", "articles_absent", "http_errors",
-    "extraction_failures", "extraction_fallbacks",
+    "extraction_failures", "extraction_fallbacks", "retries",
 )  # fmt: skip
 RESUMABLE = ("running", "interrupted")
 

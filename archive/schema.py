@@ -196,6 +196,10 @@ CREATE VIRTUAL TABLE articles_search USING fts5(
 );
 """
 
+RETRIES = """
+ALTER TABLE crawl_runs ADD COLUMN retries INTEGER NOT NULL DEFAULT 0;
+"""
+
 TAG_COUNTS = """
 -- How many articles carry each tag, kept by triggers: the commonest tags without a scan of
 -- article_tags, which at the whole site's size is hundreds of thousands of rows.
@@ -232,6 +236,7 @@ MIGRATIONS: tuple[tuple[str, Callable[[sqlite3.Connection], None] | None], ...] 
     (HISTORY_AND_RUNS, None),
     (RAW_CAPTURE, None),
     (STEMMED_SEARCH, _index_existing_articles),
+    (RETRIES, None),
     (TAG_COUNTS, None),
 )
 LATEST_VERSION = len(MIGRATIONS)
@@ -249,3 +254,4 @@ REQUIRED_TABLES[5] = tuple(
     "articles_search" if table == "articles_fts" else table for table in REQUIRED_TABLES[4]
 )
 REQUIRED_TABLES[6] = REQUIRED_TABLES[5]
+REQUIRED_TABLES[7] = REQUIRED_TABLES[6]

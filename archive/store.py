@@ -105,21 +105,31 @@ def next_check(anchor: str | None, after: str, delays: tuple[int, ...]) -> str |
     return None
 
 
-def check_archive(path: Path, must_exist: bool = False, current: bool = False) -> None:
+def check_archive(
+    path: Path, must_exist: bool = False, current: bool = False, writing: bool = False
+) -> None:
     """Refuse a path that cannot be a Newsarchive archive, without writing anything.
 
-    `current` also refuses an archive of an older schema (for commands that only read).
+    `current` also refuses an archive of an older schema (for commands that only read);
+    `writing` refuses an archive this process could not write to.
     """
     if path.is_dir():
         raise NotAnArchive(f"{path} is a directory; give the path of a .db file")
+    directory = path.parent if str(path.parent) else Path(".")
     if not path.exists():
         if must_exist:
             raise MissingArchive(f"{path} does not exist; crawl first or check --db")
-        if not os.access(path.parent if str(path.parent) else Path("."), os.W_OK):
+        if not os.access(directory, os.W_OK):
             raise NotAnArchive(f"cannot create {path}: its directory is not writable")
         return
     if not os.access(path, os.R_OK):
         raise NotAnArchive(f"{path} is not readable; check its permissions")
+    if writing and not os.access(path, os.W_OK):
+        raise NotAnArchive(f"{path} is not writable; check its permissions")
+    if writing and not os.access(directory, os.W_OK):
+        raise NotAnArchive(
+            f"cannot write {path}: its directory is not writable (SQLite keeps its journal there)"
+        )
     with path.open("rb") as handle:
         header = handle.read(len(SQLITE_HEADER))
     if header and header != SQLITE_HEADER:
@@ -130,10 +140,18 @@ def check_archive(path: Path, must_exist: bool = False, current: bool = False) -
 
 
 def _check_schema(path: Path, current: bool = False) -> None:
+    # Even a read-only connection to a WAL archive leaves -wal and -shm files beside it, and
+    # a check must leave no trace. With no -wal file there is no writer at work and the file
+    # alone is the whole archive: it is read as immutable, which creates nothing.
+    wal = path.with_name(f"{path.name}-wal")
+    options = "mode=ro" if wal.exists() else "mode=ro&immutable=1"
     try:
-        with read_only(path) as conn:
+        conn = sqlite3.connect(f"{path.resolve().as_uri()}?{options}", uri=True)
+        try:
             version = conn.execute("PRAGMA user_version").fetchone()[0]
             tables = {row[0] for row in conn.execute("SELECT name FROM sqlite_master")}
+        finally:
+            conn.close()
     except sqlite3.DatabaseError as error:
         raise NotAnArchive(f"{path} is not a usable SQLite database ({error})") from None
     if version > LATEST_VERSION:
@@ -191,7 +209,7 @@ class Archive:
     """An open archive: validated, migrated, in WAL mode."""
 
     def __init__(self, path: Path, rechecks: tuple[int, ...] = DEFAULT_RECHECKS) -> None:
-        check_archive(path)
+        check_archive(path, writing=True)
         self.path = path
         self.rechecks = rechecks
         self.db = sqlite_utils.Database(path)

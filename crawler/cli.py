@@ -313,7 +313,7 @@ def reextract(
 
     from .reextract import reextract as run_reextract
 
-    check_archive(db, must_exist=True)
+    check_archive(db, must_exist=True, writing=True)
     summary = run_reextract(
         db,
         warc_dir or default_warc_dir(db),

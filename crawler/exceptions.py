@@ -13,6 +13,10 @@ class BadBaseUrl(NewsarchiveError):
     """The base URL is not an absolute http(s) URL."""
 
 
+class BadSetting(NewsarchiveError):
+    """A --setting value is not of the type the setting needs."""
+
+
 class SiteUnreachable(NewsarchiveError):
     """No connection to the site's host could be opened."""
 

@@ -29,6 +29,7 @@ SPIDER_COUNTERS = {
     "listing_pages": "newsarchive/listing_pages",
     "extraction_failures": "newsarchive/extraction_failed",
     "extraction_fallbacks": "newsarchive/extraction_fallback",
+    "retries": "retry/count",
 }
 HTTP_ERRORS = ("newsarchive/fetch_failed", "newsarchive/listing_failed")
 

@@ -1,26 +1,24 @@
-"""Run one crawl of one site into one archive and judge how it went."""
+"""Run one crawl of one site into one archive and judge how it went.
+
+Scrapy is loaded only once the input is checked, so that bad input is refused at once.
+"""
 
 from __future__ import annotations
 
-import ipaddress
-import socket
 import time
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
-from urllib.parse import urlsplit
+from typing import TYPE_CHECKING, Any
 
-from scrapy.crawler import CrawlerProcess
-from scrapy.settings import Settings
-
-from archive.runs import finish_run, start_run
+from archive.runs import RunState, finish_run, start_run
 from archive.store import SAVE_OUTCOMES, Archive, check_archive, crawl_lock
 
-from . import settings as default_settings
-from .exceptions import BadBaseUrl, CrawlNotStarted, SiteUnreachable
-from .normalise import utc_now
-from .paths import default_warc_dir
+from .exceptions import CrawlNotStarted
+from .preflight import check_base_url, check_reachable
 from .sites import get_site
+
+if TYPE_CHECKING:
+    from scrapy.settings import Settings
 
 EXIT_OK, EXIT_USAGE, EXIT_EXTRACTION, EXIT_INTERRUPTED = 0, 1, 3, 4  # 2: ArchiveLocked, in the CLI
 # How a run's crawl_runs row ends, by exit code; only "finished" runs advance the stop mark.
@@ -39,52 +37,6 @@ class CrawlResult:
     exit_code: int
     message: str
     stats: dict[str, Any]
-
-
-def check_base_url(base_url: str) -> str:
-    """An absolute http(s) URL with a host, or BadBaseUrl."""
-    parts = urlsplit(base_url)
-    if parts.scheme not in ("http", "https") or not parts.hostname:
-        raise BadBaseUrl(
-            f"bad --base-url {base_url!r}: give an http:// or https:// URL with a host"
-        )
-    return base_url
-
-
-def check_reachable(base_url: str, timeout: float = 15) -> None:
-    """Open (and close) one TCP connection to the site, so an unreachable site is one line."""
-    parts = urlsplit(base_url)
-    port = parts.port or (443 if parts.scheme == "https" else 80)
-    try:
-        socket.create_connection((parts.hostname, port), timeout=timeout).close()
-    except OSError as error:
-        reason = error.strerror or str(error) or type(error).__name__
-        raise SiteUnreachable(
-            f"cannot reach {base_url} ({reason}); offline, `make demo` crawls the local simulator"
-        ) from None
-
-
-def is_loopback(base_url: str) -> bool:
-    """Whether the base URL points at this machine (a mirror or the simulator)."""
-    host = urlsplit(base_url).hostname or ""
-    if host == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False
-
-
-def crawl_settings(db: Path, base_url: str, overrides: dict[str, str]) -> Settings:
-    """Project defaults, then the loopback speed-ups, then the user's --setting values."""
-    settings = Settings()
-    settings.setmodule(default_settings, priority="project")
-    if is_loopback(base_url):
-        settings.setdict(default_settings.LOOPBACK_SETTINGS, priority="project")
-    settings.set("NEWSARCHIVE_DB", str(db), priority="cmdline")
-    settings.set("NEWSARCHIVE_WARC_DIR", str(default_warc_dir(db)), priority="project")
-    settings.setdict(overrides, priority="cmdline")
-    return settings
 
 
 @dataclass(frozen=True)
@@ -118,39 +70,51 @@ def crawl(
     site = get_site(site_name)
     plan = plan or CrawlPlan()
     base_url = check_base_url(base_url or site.base_url)
-    check_archive(db)
-    check_reachable(base_url)
+    check_archive(db, writing=True)
+    from .configure import crawl_settings  # Scrapy loads only for input that passed the above
+    from .normalise import utc_now
+
     settings = crawl_settings(db, base_url, overrides or {})
+    check_reachable(base_url)
     started = time.monotonic()
     with crawl_lock(db, wait=wait):
         with Archive(db) as archive:
             run = start_run(archive.db, site.name, plan.mode, plan.arguments(), utc_now())
         settings.set("NEWSARCHIVE_RUN_ID", run.id, priority="cmdline")
-        process = CrawlerProcess(settings)
-        crawler = process.create_crawler(site.name)
-        process.crawl(
-            crawler,
-            base_url=base_url,
-            max_pages=plan.max_pages,
-            mode=plan.mode,
-            since=plan.since,
-            ids=plan.ids,
-            resume_cursor=run.cursor if run.resumed else None,
-            previous_high_water=run.previous_high_water,
-            high_water=run.high_water,
-        )
-        process.start()
-        try:
-            stats = crawler.stats.get_stats()  # type: ignore[union-attr]
-        except RuntimeError:
-            raise CrawlNotStarted("the crawl could not start; see the error above") from None
-        refusal = getattr(crawler.spider, "refusal", None)
+        stats, refusal = _run_spider(site.name, settings, base_url, plan, run)
         result = judge(stats, refusal, settings, db, time.monotonic() - started)
         with Archive(db) as archive:
             finish_run(
                 archive.db, run.id, RUN_STATUS[result.exit_code], result.exit_code, utc_now()
             )
     return result
+
+
+def _run_spider(
+    site_name: str, settings: Settings, base_url: str, plan: CrawlPlan, run: RunState
+) -> tuple[dict[str, Any], str | None]:
+    """Run the site's spider to the end; its stats, and why it refused to go on, if it did."""
+    from scrapy.crawler import CrawlerProcess
+
+    process = CrawlerProcess(settings)
+    crawler = process.create_crawler(site_name)
+    process.crawl(
+        crawler,
+        base_url=base_url,
+        max_pages=plan.max_pages,
+        mode=plan.mode,
+        since=plan.since,
+        ids=plan.ids,
+        resume_cursor=run.cursor if run.resumed else None,
+        previous_high_water=run.previous_high_water,
+        high_water=run.high_water,
+    )
+    process.start()
+    try:
+        stats = crawler.stats.get_stats()  # type: ignore[union-attr]
+    except RuntimeError:
+        raise CrawlNotStarted("the crawl could not start; see the error above") from None
+    return stats, getattr(crawler.spider, "refusal", None)
 
 
 def judge(
@@ -165,8 +129,8 @@ def judge(
         f"{counts['not_modified']} not modified, {counts['removed']} removed, "
         f"{failed} failed extraction, {stats.get('newsarchive/extraction_fallback', 0)} by "
         f"fallback, {stats.get('newsarchive/fetch_failed', 0)} failed fetch, "
-        f"{counts['absent']} absent; "
-        f"{stats.get('downloader/response_count', 0)} responses in {seconds:.1f} s -> {db}"
+        f"{counts['absent']} absent; {stats.get('downloader/response_count', 0)} responses, "
+        f"{stats.get('retry/count', 0)} retries in {seconds:.1f} s -> {db}"
     )
     if refusal:
         return CrawlResult(EXIT_USAGE, refusal, stats)

@@ -23,10 +23,19 @@ AUTOTHROTTLE_TARGET_CONCURRENCY = 1.0
 DOWNLOAD_DELAY = 1.0
 CONCURRENT_REQUESTS = 16
 CONCURRENT_REQUESTS_PER_DOMAIN = 2
-DOWNLOAD_TIMEOUT = 30
+DOWNLOAD_TIMEOUT = 30.0  # seconds; a float, so that --setting DOWNLOAD_TIMEOUT=0.5 is valid
+# Caps on the body as sent and, for gzip and deflate, as decompressed (a gzip bomb stops here).
 DOWNLOAD_MAXSIZE = 16 * 1024 * 1024
 DOWNLOAD_WARNSIZE = 4 * 1024 * 1024
-RETRY_TIMES = 3
+DOWNLOAD_FAIL_ON_DATALOSS = True  # a body cut short is an error to retry, never a page
+RETRY_TIMES = 3  # 5xx, 429, timeouts and cut bodies; delays in NEWSARCHIVE_RETRY_*
+REDIRECT_MAX_TIMES = 5  # more is a loop
+METAREFRESH_ENABLED = False  # a page's <meta refresh> must not steer the crawler anywhere
+# A page the spider judges a failure (an error page served with 200) is retried with its
+# retry count and redirect history, on purpose.
+META_COPY_WARN_SKIP_KEYS = [
+    "retry_times", "redirect_urls", "redirect_times", "redirect_ttl", "redirect_reasons",
+]  # fmt: skip
 COOKIES_ENABLED = False
 TELNETCONSOLE_ENABLED = False
 # Scrapy starts this many asyncio tasks per response to process its output; our callbacks yield
@@ -43,6 +52,8 @@ EXTENSIONS = {"crawler.progress.ProgressLine": 500}
 # it sees redirects, errors and compressed bodies.
 DOWNLOADER_MIDDLEWARES = {
     "crawler.boundary.SiteBoundary": 50,
+    "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
+    "crawler.retry.BackoffRetry": 550,
     "crawler.capture.WarcCapture": 950,
 }
 # Only encodings raw capture can read back (gzip, deflate).
@@ -59,9 +70,11 @@ NEWSARCHIVE_EXTRACT_WORKERS = 1  # processes parsing pages beside the crawl (0: 
 NEWSARCHIVE_FAILURE_MIN_PAGES = 20  # article pages seen before the failure share is judged
 NEWSARCHIVE_FAILURE_SHARE = 0.05  # more extraction failures than this ends with exit code 3
 NEWSARCHIVE_KNOWN_STREAK = 20  # incremental: stop after this many archived, unchanged entries
-NEWSARCHIVE_PROGRESS_INTERVAL = 10  # seconds between progress lines on stderr (0: none)
+NEWSARCHIVE_PROGRESS_INTERVAL = 10.0  # seconds between progress lines on stderr (0: none)
 NEWSARCHIVE_RECHECK_AFTER = "3600,86400,604800,2592000"  # recheck delays after publication, s
 NEWSARCHIVE_RECHECK_LIMIT = 1000  # at most this many due articles rechecked per run
+NEWSARCHIVE_RETRY_DELAY = 2.0  # seconds before the first retry; doubles with each retry
+NEWSARCHIVE_RETRY_MAX_DELAY = 120.0  # cap on a retry's delay, Retry-After included
 NEWSARCHIVE_RUN_ID = None  # the crawl_runs row of this run (set by `newsarchive crawl`)
 NEWSARCHIVE_WARC = True  # write every response to WARC
 NEWSARCHIVE_WARC_DIR = ""  # where (default: `<db stem>-warc/` beside the archive)
@@ -71,4 +84,5 @@ LOOPBACK_SETTINGS = {
     "AUTOTHROTTLE_ENABLED": False,
     "DOWNLOAD_DELAY": 0,
     "CONCURRENT_REQUESTS_PER_DOMAIN": 16,
+    "NEWSARCHIVE_RETRY_DELAY": 0.1,
 }

@@ -20,15 +20,19 @@ from twisted.python.failure import Failure
 
 from archive.frontier import Frontier
 from crawler.exceptions import ExtractionFailed
-from crawler.extract import decode_html, parse_listing
+from crawler.extract import decode_html, is_error_page, is_truncated, parse_listing
 from crawler.extract._dates import MOSCOW
-from crawler.items import Article, Gone, ListingDone, NotModified, PageFailure
+from crawler.failures import describe_failure, requested_url
+from crawler.items import Article, Gone, ListingDone, ListingEntry, NotModified, PageFailure
 from crawler.offload import Extractor
+from crawler.retry import ask_again, retry_later
 from crawler.sites import get_site
 
 SITE = get_site("sdelanounas")
 GONE = (404, 410)
 ID_CHUNK = 500
+ERROR_PAGE = "error page with HTTP 200"
+TRUNCATED = "truncated page"
 
 
 def page_text(response: Response) -> str:
@@ -79,6 +83,7 @@ class SdelanounasSpider(scrapy.Spider):
         self.refusal: str | None = None
         self.pending: dict[int, set[str]] = {}
         self.streaks = {"main": 0, "top": 0}
+        self.listed: dict[str, set[str]] = {"main": set(), "top": set()}
         self.expected_articles: int | None = None
 
     @classmethod
@@ -165,9 +170,13 @@ class SdelanounasSpider(scrapy.Spider):
         )
 
     def parse_listing(self, response: Response, page: int, walk: str) -> Any:
+        text = page_text(response)
+        entries = [] if is_truncated(text) else parse_listing(response.url, text)
+        if not entries and (fault := self.listing_fault(response, text)):
+            yield from fault
+            return
         self.crawler.stats.inc_value("newsarchive/listing_pages")
-        entries = parse_listing(response.url, page_text(response))
-        if not entries:
+        if not entries or self.repeats(entries, walk):
             if walk == "main":
                 yield ListingDone(page)
             return
@@ -197,6 +206,35 @@ class SdelanounasSpider(scrapy.Spider):
         if not stop and (self.max_pages is None or page + 1 < self.max_pages):
             yield self.listing_request(page + 1, walk)
 
+    def listing_fault(self, response: Response, text: str) -> list[scrapy.Request] | None:
+        """What to ask instead of a listing page with no posts: a retry if it is cut short or
+        an error page ([] once its retries are spent); the page again if it is empty for the
+        first time (a listing that suddenly shows nothing must say so twice before the walk
+        ends there); None if it is empty again: the end of the walk."""
+        truncated = is_truncated(text)
+        if truncated or is_error_page(text):
+            reason = TRUNCATED if truncated else ERROR_PAGE
+            retried = retry_later(response.request, reason, self.crawler)
+            if retried is None:
+                retries = response.meta.get("retry_times", 0)
+                self.listing_lost(response.request, f"{reason} after {retries} retries")
+            return [retried] if retried is not None else []
+        if response.meta.get("confirms_empty"):
+            return None
+        again = ask_again(response.request, self.crawler)  # type: ignore[arg-type]
+        again.meta["confirms_empty"] = True
+        return [again]
+
+    def repeats(self, entries: list[ListingEntry], walk: str) -> bool:
+        """Whether a listing page shows only entries earlier pages of this walk showed: a
+        site that serves the same page for any page number would otherwise never end."""
+        ids = {entry.native_id for entry in entries}
+        if ids <= self.listed[walk]:
+            self.logger.warning("a listing page repeats earlier ones; the walk ends there")
+            return True
+        self.listed[walk] |= ids
+        return False
+
     def is_before_since(self, published_at: str | None) -> bool:
         return bool(self.since and published_at) and (
             datetime.fromisoformat(published_at) < self.since  # type: ignore[arg-type,operator]
@@ -221,22 +259,33 @@ class SdelanounasSpider(scrapy.Spider):
         elif response.status in GONE:
             yield Gone(response.url)
         else:
-            yield await self.extract(response)
+            outcome = await self.extract(response)
+            yield outcome
+            if isinstance(outcome, scrapy.Request):
+                return  # retried: the listing page waits for the retry's answer
         for done in self.resolved(native_id, page):
             yield done
 
-    async def extract(self, response: Response) -> Article | PageFailure:
+    async def extract(self, response: Response) -> Article | PageFailure | scrapy.Request:
+        """The page's article; or its failure; or, for a page that is not the article it
+        should be (cut short, an error page), a later retry while retries last."""
         stats = self.crawler.stats
-        stats.inc_value("newsarchive/article_pages")
+        text = page_text(response)
+        if is_truncated(text):
+            return self.page_fault(response, TRUNCATED)
         try:
             article = await self.extractor.extract(
                 response.url, response.body, header(response, "Content-Type")
             )
         except ExtractionFailed as failure:
+            if is_error_page(text):
+                return self.page_fault(response, ERROR_PAGE)
+            stats.inc_value("newsarchive/article_pages")
             stats.inc_value("newsarchive/extraction_failed")
             stats.inc_value(f"newsarchive/extraction_failed/{failure.reason}")
             self.logger.warning("extraction failed (%s): %s", failure.reason, response.url)
             return PageFailure(SITE.name, response.url, failure.reason)
+        stats.inc_value("newsarchive/article_pages")
         if article.extraction_method == "fallback":
             stats.inc_value("newsarchive/extraction_fallback")
             self.logger.warning("extracted by the generic fallback: %s", response.url)
@@ -259,19 +308,39 @@ class SdelanounasSpider(scrapy.Spider):
         if not pending:
             yield ListingDone(page)  # type: ignore[arg-type]
 
+    def page_fault(self, response: Response, reason: str) -> scrapy.Request | PageFailure:
+        """A delayed retry of an article page that answered 200 but is not the article, or,
+        once its retries are spent, the failure to record."""
+        retried = retry_later(response.request, reason, self.crawler)
+        if retried is not None:
+            return retried
+        retries = response.meta.get("retry_times", 0)
+        url = requested_url(response.request)  # type: ignore[arg-type]
+        self.crawler.stats.inc_value("newsarchive/fetch_failed")
+        self.logger.error("article failed: %s (%s)", url, reason)
+        return PageFailure(SITE.name, url, f"fetch: {reason} after {retries} retries")
+
     def listing_failed(self, failure: Failure) -> None:
         request = failure.request  # type: ignore[attr-defined]
-        self.crawler.stats.inc_value("newsarchive/listing_failed")
         if failure.check(IgnoreRequest) and "robots.txt" in str(failure.value):
+            self.crawler.stats.inc_value("newsarchive/listing_failed")
             self.refusal = f"robots.txt of {self.base_url} forbids the listing {request.url}"
             return
+        self.listing_lost(request, describe_failure(failure))
+
+    def listing_lost(self, request: scrapy.Request, reason: str) -> None:
+        """A listing page that could not be read: the walk is incomplete (or, for the first
+        page, never started)."""
+        self.crawler.stats.inc_value("newsarchive/listing_failed")
+        url = requested_url(request)
         if request.cb_kwargs.get("page") == 0:
-            self.refusal = f"cannot fetch {request.url}: {failure.getErrorMessage()}"
-        self.logger.error("listing failed: %s (%s)", request.url, failure.getErrorMessage())
+            self.refusal = f"cannot fetch {url}: {reason}"
+        self.logger.error("listing failed: %s (%s)", url, reason)
 
     def article_failed(self, failure: Failure) -> Any:
         request = failure.request  # type: ignore[attr-defined]
+        reason, url = describe_failure(failure), requested_url(request)
         self.crawler.stats.inc_value("newsarchive/fetch_failed")
-        self.logger.error("article failed: %s (%s)", request.url, failure.getErrorMessage())
-        yield PageFailure(SITE.name, request.url, f"fetch: {failure.getErrorMessage()}")
+        self.logger.error("article failed: %s (%s)", url, reason)
+        yield PageFailure(SITE.name, url, f"fetch: {reason}")
         yield from self.resolved(request.cb_kwargs["native_id"], request.cb_kwargs["page"])

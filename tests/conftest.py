@@ -60,12 +60,13 @@ def start_site(
     articles: int,
     layout: str | None = None,
     corpus: Corpus | None = None,
+    host: str = "127.0.0.1",
     **options: object,
 ) -> RunningSite:
-    """A simulator on a free port of 127.0.0.1, logging requests to `tmp_path/requests.log`."""
-    log = tmp_path / "requests.log"
+    """A simulator on a free port of `host`, logging requests to `tmp_path/requests-<host>.log`."""
+    log = tmp_path / f"requests-{host}.log"
     corpus = corpus or Corpus(articles, layout)
-    server = SiteSimulator(("127.0.0.1", 0), corpus, request_log=log, **options)  # type: ignore[arg-type]
+    server = SiteSimulator((host, 0), corpus, request_log=log, **options)  # type: ignore[arg-type]
     threading.Thread(target=server.serve_forever, daemon=True).start()
     return RunningSite(server, corpus, log)
 

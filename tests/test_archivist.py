@@ -222,16 +222,6 @@ def test_schedule_runs_crawls_in_sequence_and_logs_them(site: RunningSite, tmp_p
     assert len(lines) == 3 and lines[1].split()[0] == "2"
 
 
-def test_bad_schedule_entry_is_one_line(tmp_path: Path) -> None:
-    config = tmp_path / "schedule.toml"
-    config.write_text('[[crawl]]\nsite = "sdelanounas"\ncron = "every hour"\n', encoding="utf-8")
-    result = newsarchive("schedule", "--config", str(config), "--max-runs", "1")
-    assert result.returncode == 1
-    assert result.stderr.strip().splitlines() == [
-        f"Error: {config}, entry 1: 'every hour' is not a cron expression like '0 * * * *'"
-    ]
-
-
 def test_id_backfill_shows_progress_with_an_eta(tmp_path: Path) -> None:
     site = start_site(tmp_path, 40, delay=0.05)
     try:

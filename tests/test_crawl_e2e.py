@@ -2,19 +2,16 @@
 
 from __future__ import annotations
 
-import hashlib
 import json
 import signal
 import subprocess
 import time
 from pathlib import Path
 
-from archive.store import crawl_lock
 from tests.conftest import (
     BOILERPLATE,
     NEWSARCHIVE,
     RunningSite,
-    free_port,
     newsarchive,
     rows,
     start_site,
@@ -94,52 +91,6 @@ def test_robots_forbidding_listings_is_one_line_and_non_zero(
         f"{forbidding_site.url}/blogs/?page=0"
     ]
     assert not any("/blogs/" in line for line in forbidding_site.requests())
-
-
-def test_unreachable_site_is_one_line(tmp_path: Path) -> None:
-    url = f"http://127.0.0.1:{free_port()}"
-    result = newsarchive(
-        "crawl", "--base-url", url, "--db", str(tmp_path / "a.db"), "--setting", "RETRY_TIMES=0"
-    )
-    assert result.returncode == 1
-    lines = result.stderr.strip().splitlines()
-    assert lines == [
-        f"Error: cannot reach {url} (Connection refused); offline, `make demo` crawls the local "
-        "simulator"
-    ]
-
-
-def test_bad_input_is_refused_before_touching_the_archive(
-    site: RunningSite, tmp_path: Path
-) -> None:
-    db = tmp_path / "archive.db"
-    assert (
-        newsarchive("crawl", "--base-url", site.url, "--db", str(db), "--max-pages", "1").returncode
-        == 0
-    )
-    digest = hashlib.sha256(db.read_bytes()).hexdigest()
-    cases = [
-        (("crawl", "nosuchsite", "--db", str(db)), "unknown site 'nosuchsite'"),
-        (("crawl", "--base-url", "ftp://example", "--db", str(db)), "bad --base-url"),
-        (("crawl", "--base-url", site.url, "--db", str(tmp_path)), "is a directory"),
-    ]
-    for args, message in cases:
-        result = newsarchive(*args)
-        assert result.returncode == 1, args
-        assert len(result.stderr.strip().splitlines()) == 1 and message in result.stderr
-        assert "Traceback" not in result.stderr
-    assert hashlib.sha256(db.read_bytes()).hexdigest() == digest
-
-
-def test_second_crawl_on_a_locked_archive_is_refused(site: RunningSite, tmp_path: Path) -> None:
-    db = tmp_path / "archive.db"
-    with crawl_lock(db):
-        result = newsarchive("crawl", "--base-url", site.url, "--db", str(db))
-    assert result.returncode == 2
-    assert result.stderr.strip().splitlines() == [
-        f"Error: {db} is being written by another run; wait for it to finish"
-    ]
-    assert site.requests() == []
 
 
 def crawl_site(tmp_path: Path, articles: int, **options: object) -> tuple[Path, object]:

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
+import urllib.error
 import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
@@ -14,7 +16,7 @@ from tests.conftest import free_port, newsarchive, serving, start_site
 
 
 @pytest.fixture(scope="module")
-def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+def other_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
     tmp_path = tmp_path_factory.mktemp("served")
     site = start_site(tmp_path, 35)
     db = tmp_path / "other.db"
@@ -22,7 +24,12 @@ def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     site.server.shutdown()
     site.server.server_close()
     assert crawl.returncode == 0, crawl.stderr
-    with serving(db) as url:
+    return db
+
+
+@pytest.fixture(scope="module")
+def served(other_db: Path) -> Iterator[str]:
+    with serving(other_db) as url:
         yield url
 
 
@@ -84,3 +91,48 @@ def test_archivist_queries_answer(served: str) -> None:
     ]
     edited = get_json(served, "/other/edited_after_publication.json", _shape="objects")
     assert edited["rows"] == []
+
+
+WRITES = (
+    "insert into tags (name) values ('x')",
+    "update articles set title = 'x'",
+    "delete from articles",
+    "drop table articles",
+    "with doomed as (select pk from articles) delete from articles",
+    "attach database 'elsewhere.db' as elsewhere",
+    "pragma user_version = 99",
+    "vacuum",
+)
+
+
+def test_nothing_can_write_through_the_server(served: str, other_db: Path) -> None:
+    before = hashlib.sha256(other_db.read_bytes()).hexdigest()
+    for sql in WRITES:
+        answer = get_json_or_error(served, "/other.json", sql=sql)
+        assert answer["ok"] is False, sql
+    for path in ("/other/tags/-/insert", "/other/articles/-/drop", "/other"):
+        request = urllib.request.Request(
+            f"{served}{path}", data=b'{"row": {"name": "x"}}', method="POST"
+        )
+        with pytest.raises(urllib.error.HTTPError) as refused:
+            urllib.request.urlopen(request, timeout=10)
+        refused.value.close()
+        assert refused.value.code in (403, 404, 405)
+    assert get_json(served, "/other.json", sql="select count(*) as n from tags")["rows"]
+    assert hashlib.sha256(other_db.read_bytes()).hexdigest() == before
+
+
+def test_a_runaway_query_is_stopped_at_the_time_limit(served: str) -> None:
+    endless = "with recursive n(i) as (select 1 union all select i + 1 from n) select max(i) from n"
+    answer = get_json_or_error(served, "/other.json", sql=endless)
+    assert answer["ok"] is False
+    assert "SQL query took too long" in answer["error"]
+
+
+def get_json_or_error(url: str, path: str, **params: str) -> dict:
+    """The JSON Datasette answers, whether with 200 or with an error status."""
+    try:
+        return get_json(url, path, **params)
+    except urllib.error.HTTPError as error:
+        with error:
+            return json.load(error)

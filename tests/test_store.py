@@ -225,7 +225,6 @@ def test_read_commands_refuse_an_older_schema_in_one_line(tmp_path: Path) -> Non
         result = newsarchive(command, "--db", str(path))
         assert result.returncode == 1
         assert result.stderr.strip().splitlines() == [
-            f"Error: {path} has schema version 4, older than this Newsarchive's"
-            f" {LATEST_VERSION}; run "
-            "`newsarchive crawl` on it once to upgrade it"
+            f"Error: {path} has schema version 4, older than this Newsarchive's "
+            f"{LATEST_VERSION}; run `newsarchive crawl` on it once to upgrade it"
         ]

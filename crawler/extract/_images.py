@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import re
-from urllib.parse import urljoin, urlsplit
+from urllib.parse import urlsplit
 
 from lxml import etree
 
 from ..items import Image
 from ._text import clean_inline
-from ._tree import Element, drop, is_inside, text_of
+from ._tree import Element, drop, is_inside, join_url, text_of
 
 _CREDIT_NODES = etree.XPath(".//*[contains(@class, 'img-source')]")
 _CAPTIONS = etree.XPath(".//figcaption")
@@ -43,8 +43,8 @@ def take_images(body: Element, page_url: str) -> list[Image]:
 
 def web_url(page_url: str, href: str | None) -> str | None:
     """An absolute http(s) URL, or None for anything else (`javascript:`, `data:` …)."""
-    url = urljoin(page_url, (href or "").strip())
-    return url if urlsplit(url).scheme in ("http", "https") else None
+    url = join_url(page_url, href)
+    return url if url and urlsplit(url).scheme in ("http", "https") else None
 
 
 def _credit_and_caption(block: Element) -> tuple[str | None, str | None]:

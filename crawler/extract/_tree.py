@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from urllib.parse import urljoin
+from urllib.parse import urljoin, urlsplit
 
 from lxml import etree
 from lxml.html import soupparser
@@ -19,10 +19,14 @@ def parse(html: str) -> Element:
 
 
 def repair(html: str) -> Element | None:
-    """The page as BeautifulSoup's tolerant parser rebuilds it, or None if even that fails."""
+    """The page as BeautifulSoup's tolerant parser rebuilds it, or None if even that fails.
+
+    BeautifulSoup walks the tree recursively, so a page nested deeper than Python's recursion
+    limit (thousands of unclosed tags) cannot be repaired either.
+    """
     try:
         return soupparser.fromstring(html, makeelement=etree.Element)
-    except ValueError:
+    except (ValueError, RecursionError):
         return None
 
 
@@ -45,12 +49,38 @@ def drop(element: Element) -> None:
     parent.remove(element)
 
 
+def join_url(base_url: str, href: str | None) -> str | None:
+    """`href` made absolute against the page URL, or None if it is no URL at all (a page may
+    say `http://[` or `http://host:99999/`, which the URL parser refuses)."""
+    try:
+        url = urljoin(base_url, (href or "").strip())
+        parts = urlsplit(url)
+        _ = parts.hostname, parts.port  # both check what they parse
+    except ValueError:
+        return None
+    return url
+
+
+def host_of(url: str) -> str | None:
+    """The URL's host, or None if it has none or cannot be parsed."""
+    try:
+        return urlsplit(url).hostname
+    except ValueError:
+        return None
+
+
 def absolutise_links(element: Element, base_url: str) -> None:
-    """Make every link inside the element absolute against the page URL."""
+    """Make every link inside the element absolute against the page URL; a link that is no
+    URL at all loses its target and stays as text."""
     for link in element.iter("a"):
         href = link.get("href")
-        if href:
-            link.set("href", urljoin(base_url, href.strip()))
+        if not href:
+            continue
+        url = join_url(base_url, href)
+        if url is None:
+            del link.attrib["href"]
+        else:
+            link.set("href", url)
 
 
 def is_inside(element: Element, ancestor: Element) -> bool:

@@ -31,7 +31,17 @@ from ._dates import find_russian_numeric, parse_iso
 from ._images import take_images
 from ._structured import json_ld_article, meta_content
 from ._text import clean_inline, unique_texts
-from ._tree import Element, absolutise_links, drop, is_inside, parse, repair, text_of
+from ._tree import (
+    Element,
+    absolutise_links,
+    drop,
+    host_of,
+    is_inside,
+    join_url,
+    parse,
+    repair,
+    text_of,
+)
 
 SITE = get_site("sdelanounas").name
 DOMAINS = get_site("sdelanounas").domains
@@ -284,8 +294,8 @@ def _source_url(scope: Element, page_url: str, own_hosts: set[str | None]) -> st
             next(owner.iterancestors(*_LINE_TAGS), None) if owner.tag not in _LINE_TAGS else owner
         )
         for link in line.iter("a") if line is not None else ():
-            href = urljoin(page_url, link.get("href", ""))
-            if urlsplit(href).hostname not in own_hosts and href.startswith("http"):
+            href = join_url(page_url, link.get("href"))
+            if href and host_of(href) not in own_hosts and href.startswith("http"):
                 drop(line)
                 return href
     return None
@@ -349,12 +359,14 @@ def _listing_entry(post: Element, page_url: str) -> ListingEntry:
 
 
 def _bare_article_links(root: Element, page_url: str) -> list[ListingEntry]:
-    """Fallback for an unknown listing layout: every article link outside the page chrome."""
+    """Fallback for an unknown listing layout: every link to an article of this site
+    outside the page chrome."""
     remove_containers(root, PAGE_CHROME, Removals())
+    own_hosts = {*DOMAINS, urlsplit(page_url).hostname}
     entries: dict[str, ListingEntry] = {}
     for link in _LINKS(root):
-        href = urljoin(page_url, link.get("href"))
-        native_id = article_id(href)
+        href = join_url(page_url, link.get("href"))
+        native_id = article_id(href) if href and host_of(href) in own_hosts else None
         if native_id and native_id not in entries:
             title = clean_inline(text_of(link))
             entries[native_id] = ListingEntry(native_id=native_id, url=href, title=title)

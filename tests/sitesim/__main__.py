@@ -28,7 +28,19 @@ def main() -> None:
     parser.add_argument(
         "--layout", choices=["classic", "modern", "redesign"], help="serve every article so"
     )
+    parser.add_argument(
+        "--faults",
+        default="",
+        help="comma-separated faults of tests.sitesim.faults to serve, or 'all'",
+    )
+    parser.add_argument(
+        "--elsewhere", default="http://127.0.0.2:9", help="the other host faults lead to"
+    )
+    parser.add_argument(
+        "--slow-seconds", type=float, default=2.0, help="how long a slow answer waits"
+    )
     args = parser.parse_args()
+    faults = "all" if args.faults == "all" else tuple(filter(None, args.faults.split(",")))
     server = SiteSimulator(
         (args.host, args.port),
         Corpus(args.articles, args.layout),
@@ -38,6 +50,9 @@ def main() -> None:
         delay=args.delay,
         broken_every=args.broken_every,
         gone_every=args.gone_every,
+        faults=faults,
+        elsewhere=args.elsewhere,
+        slow_seconds=args.slow_seconds,
     )
     host, port = server.server_address[:2]
     print(f"serving {args.articles} articles on http://{host}:{port}/", flush=True)

@@ -1,32 +1,53 @@
-"""The simulator's HTTP server: the site's URL scheme on 127.0.0.1, with a request log."""
+"""The simulator's HTTP server: the site's URL scheme on 127.0.0.1, with a request log.
+
+Every request is recorded (`requests`, and a line in `request_log` when given): when it
+came, its path, the status sent, its Host header and User-Agent, so tests can check what a
+crawler asked and of whom.
+"""
 
 from __future__ import annotations
 
 import hashlib
 import re
+import sys
 import threading
 import time
+from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
 from .corpus import Corpus
-from .pages import article_page, listing_page
+from .faults import NOT_FOUND, FaultPlan, Reply, html_reply
+from .pages import article_page
 
 ARTICLE = re.compile(r"^/blogs/(\d+)/$")
 ROBOTS_ALLOW = "User-agent: *\nDisallow: /account/\nDisallow: /sphinxsearch/\n"
 ROBOTS_FORBID_LISTINGS = "User-agent: *\nDisallow: /blogs/\n"
 # What an article looks like to an extractor after a redesign it cannot follow at all.
-NOT_FOUND_PAGE = "<html><body><h1>404</h1></body></html>"
 UNRECOGNISABLE_PAGE = "<html><body><div id='app'>Загрузка…</div></body></html>"
+CHUNK = 64 * 1024
+
+
+@dataclass(frozen=True)
+class Logged:
+    """One request as the simulator saw it."""
+
+    at: float  # time.monotonic() when it arrived
+    path: str
+    status: int
+    host: str
+    user_agent: str
 
 
 class SiteSimulator(ThreadingHTTPServer):
-    """Serves a Corpus; every request line is appended to `request_log` when given.
+    """Serves a Corpus; every request is recorded, and appended to `request_log` when given.
 
     `delay` slows every article response; `broken_every=N` serves every N-th article (by id)
     as a page no extractor can read; `gone_every=N` answers 404 for every N-th article while
-    the listings still show it; `failing_listing=N` answers 500 for listing page N.
+    the listings still show it; `failing_listing=N` answers 500 for listing page N. `faults`
+    switches on the faults of `tests.sitesim.faults` ("all" for every one); `elsewhere` is the
+    other host they lead to, and `slow_seconds` how long a slow answer waits.
     """
 
     daemon_threads = True
@@ -42,7 +63,11 @@ class SiteSimulator(ThreadingHTTPServer):
         broken_every: int = 0,
         gone_every: int = 0,
         failing_listing: int | None = None,
+        faults: tuple[str, ...] | str = (),
+        elsewhere: str = "http://127.0.0.2:9",
+        slow_seconds: float = 2.0,
     ) -> None:
+        self.plan = FaultPlan(corpus, faults, elsewhere, slow_seconds)
         super().__init__(address, _Handler)
         self.corpus = corpus
         self.per_page = per_page
@@ -52,39 +77,55 @@ class SiteSimulator(ThreadingHTTPServer):
         self.broken_every = broken_every
         self.gone_every = gone_every
         self.failing_listing = failing_listing
+        self.requests: list[Logged] = []
         self._log_lock = threading.Lock()
 
-    def log_request_line(self, line: str) -> None:
-        if self.request_log is None:
-            return
-        with self._log_lock, self.request_log.open("a", encoding="utf-8") as log:
-            log.write(line + "\n")
+    def record(self, entry: Logged) -> None:
+        with self._log_lock:
+            self.requests.append(entry)
+            if self.request_log is not None:
+                with self.request_log.open("a", encoding="utf-8") as log:
+                    log.write(f"GET {entry.path} {entry.status} {entry.host} {entry.user_agent}\n")
 
-    def page(self, target: str) -> tuple[int, str, str]:
-        """(status, content type, body) for a request target."""
+    def handle_error(self, request: object, client_address: object) -> None:
+        """Quiet about clients that hang up (a crawler giving up on a slow or huge page)."""
+        if not isinstance(sys.exc_info()[1], ConnectionError):
+            super().handle_error(request, client_address)  # type: ignore[arg-type]
+
+    def reply(self, target: str) -> Reply:
+        """What to send for a request target."""
         parts = urlsplit(target)
         if parts.path == "/robots.txt":
-            return 200, "text/plain; charset=utf-8", self.robots
+            return Reply(200, self.robots.encode(), "text/plain; charset=utf-8")
         if parts.path == "/blogs/":
-            page = parse_qs(parts.query).get("page", ["0"])[0]
-            if not page.isdigit():
-                return 404, "text/html; charset=utf-8", "<h1>Not found</h1>"
-            if self.failing_listing == int(page):
-                return 500, "text/html; charset=utf-8", "<h1>Internal Server Error</h1>"
-            articles = self.corpus.newest_first(int(page), self.per_page)
-            return 200, "text/html; charset=utf-8", listing_page(articles)
+            return self._listing(target, parse_qs(parts.query).get("page", ["0"])[0])
         match = ARTICLE.match(parts.path)
-        if match and int(match.group(1)) in self.corpus.removed:
-            return 404, "text/html; charset=utf-8", NOT_FOUND_PAGE
-        if match and not parts.query and (article := self.corpus.get(int(match.group(1)))):
-            if self.delay:
-                time.sleep(self.delay)
-            if self.gone_every and article.id % self.gone_every == 0:
-                return 404, "text/html; charset=utf-8", NOT_FOUND_PAGE
-            if self.broken_every and article.id % self.broken_every == 0:
-                return 200, "text/html; charset=utf-8", UNRECOGNISABLE_PAGE
-            return 200, "text/html; charset=utf-8", article_page(article)
-        return 404, "text/html; charset=utf-8", NOT_FOUND_PAGE
+        article_id = int(match.group(1)) if match else None
+        if article_id in self.corpus.removed:
+            return html_reply(NOT_FOUND, 404)
+        article = self.corpus.get(article_id) if article_id is not None else None
+        looping = self.plan.by_article.get(article_id) == "redirect_loop"  # type: ignore[arg-type]
+        if article is None or (parts.query and not looping):
+            return html_reply(NOT_FOUND, 404)
+        if self.delay:
+            time.sleep(self.delay)
+        if faulty := self.plan.article_reply(article, target):
+            return faulty
+        if self.gone_every and article.id % self.gone_every == 0:
+            return html_reply(NOT_FOUND, 404)
+        if self.broken_every and article.id % self.broken_every == 0:
+            return html_reply(UNRECOGNISABLE_PAGE)
+        return html_reply(article_page(article))
+
+    def _listing(self, target: str, page: str) -> Reply:
+        if not page.isdigit():
+            return html_reply("<h1>Not found</h1>", 404)
+        if self.failing_listing == int(page):
+            return html_reply("<h1>Internal Server Error</h1>", 500)
+        if faulty := self.plan.listing_reply(int(page), target):
+            return faulty
+        articles = self.corpus.newest_first(int(page), self.per_page)
+        return html_reply(self.plan.listing_html(articles))
 
 
 class _Handler(BaseHTTPRequestHandler):
@@ -92,22 +133,43 @@ class _Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
 
     def do_GET(self) -> None:
-        status, content_type, text = self.server.page(self.path)
-        body = text.encode("utf-8")
-        etag = f'"{hashlib.sha1(body).hexdigest()}"'
-        article = status == 200 and ARTICLE.match(urlsplit(self.path).path)
+        reply = self.server.reply(self.path)
+        etag = f'"{hashlib.sha1(reply.body).hexdigest()}"'
+        article = reply.status == 200 and ARTICLE.match(urlsplit(self.path).path)
         if article and self.headers.get("If-None-Match") == etag:
-            status, body = 304, b""
-        self.server.log_request_line(
-            f"GET {self.path} {status} {self.headers.get('User-Agent', '')}"
+            reply = Reply(304, b"", reply.content_type)
+        self.server.record(
+            Logged(
+                time.monotonic(),
+                self.path,
+                reply.status,
+                self.headers.get("Host", ""),
+                self.headers.get("User-Agent", ""),
+            )
         )
-        self.send_response(status)
-        self.send_header("Content-Type", content_type)
-        self.send_header("Content-Length", str(len(body)))
+        if reply.delay:
+            time.sleep(reply.delay)
+        self.send_response(reply.status)
+        if reply.content_type:
+            self.send_header("Content-Type", reply.content_type)
+        for name, value in reply.headers:
+            self.send_header(name, value)
         if article:
             self.send_header("ETag", etag)
+        self._send_body(reply)
+
+    def _send_body(self, reply: Reply) -> None:
+        if reply.length_declared:
+            self.send_header("Content-Length", str(len(reply.body)))
+        else:
+            self.send_header("Connection", "close")
+            self.close_connection = True
         self.end_headers()
-        self.wfile.write(body)
+        body = reply.body if reply.send_only is None else reply.body[: reply.send_only]
+        for start in range(0, len(body), CHUNK):
+            self.wfile.write(body[start : start + CHUNK])
+        if reply.send_only is not None:
+            self.close_connection = True  # the rest never comes
 
     def log_message(self, format: str, *args: object) -> None:
-        """Quiet: the request log file is the record."""
+        """Quiet: the request log is the record."""
