@@ -22,7 +22,7 @@ Exit codes:
   0  done
   1  bad input or usage (one line on stderr says what to fix)
   2  archive locked by another run
-  3  too many extraction failures (the site's layout may have changed)
+  3  too many pages failed: extraction (the site's layout may have changed) or fetching
   4  interrupted (rerun the same command to continue)"""
 
 

@@ -161,4 +161,13 @@ def judge(
             f"see the table failed_pages in {db} ({summary})"
         )
         return CrawlResult(EXIT_EXTRACTION, message, stats)
+    unfetched = stats.get("newsarchive/fetch_failed", 0)
+    tried = pages + unfetched
+    if tried >= settings.getint("NEWSARCHIVE_FAILURE_MIN_PAGES") and unfetched > threshold * tried:
+        message = (
+            f"{unfetched} of {tried} article pages could not be fetched even after retries,"
+            f" {unfetched / tried:.0%} > {threshold:.0%}; the site may be failing or have changed,"
+            f" see the table failed_pages in {db} ({summary})"
+        )
+        return CrawlResult(EXIT_EXTRACTION, message, stats)
     return CrawlResult(EXIT_OK, summary, stats)
