@@ -18,7 +18,7 @@ from scrapy.http import Response
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from crawler.run import crawl_settings
+from crawler.configure import crawl_settings
 from tests.sitesim.corpus import FIRST_ID
 
 PER_PAGE = 10

@@ -25,6 +25,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from tests.sitesim import Corpus, SiteSimulator  # noqa: E402
+from tests.sitesim.faults import Reply  # noqa: E402
 
 PER_PAGE = 10
 NGINX_CONF = """\
@@ -83,22 +84,21 @@ def render(directory: Path, articles: int) -> Path:
     simulator = SiteSimulator(("127.0.0.1", 0), Corpus(articles), per_page=PER_PAGE)
     simulator.server_close()  # only its pages are wanted
     (pages / "blogs").mkdir(parents=True)
-    _write(pages / "robots.txt", simulator.page("/robots.txt"))
+    _write(pages / "robots.txt", simulator.reply("/robots.txt"))
     for page in range(-(-articles // PER_PAGE) + 1):  # the last one is empty: the walk's end
-        _write(pages / "blogs" / f"page-{page}.html", simulator.page(f"/blogs/?page={page}"))
+        _write(pages / "blogs" / f"page-{page}.html", simulator.reply(f"/blogs/?page={page}"))
     for native_id in simulator.corpus.ids:
         article = pages / "blogs" / str(native_id)
         article.mkdir()
-        _write(article / "index.html", simulator.page(f"/blogs/{native_id}/"))
+        _write(article / "index.html", simulator.reply(f"/blogs/{native_id}/"))
     marker.touch()
     return pages
 
 
-def _write(path: Path, page: tuple[int, str, str]) -> None:
-    status, _, body = page
-    if status != 200:
-        raise RuntimeError(f"the simulator answered {status} for {path.name}")
-    path.write_text(body, encoding="utf-8")
+def _write(path: Path, reply: Reply) -> None:
+    if reply.status != 200:
+        raise RuntimeError(f"the simulator answered {reply.status} for {path.name}")
+    path.write_bytes(reply.body)
 
 
 @contextmanager
