@@ -9,16 +9,20 @@ extracts in its own process. Either way the result is the same `extract_article`
 from __future__ import annotations
 
 import asyncio
+import logging
 import os
 import signal
 import threading
 import time
 from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from multiprocessing import get_context
 
 from .exceptions import ExtractionFailed
 from .extract import decode_html, extract_article
 from .items import Article
+
+logger = logging.getLogger(__name__)
 
 
 def extract_page(url: str, body: bytes, content_type: str | None) -> Article | str:
@@ -57,12 +61,21 @@ class Extractor:
             self.pool.submit(int)  # start the worker now, while Scrapy starts
 
     async def extract(self, url: str, body: bytes, content_type: str | None) -> Article:
-        """The page's Article, or ExtractionFailed."""
-        if self.pool is None:
+        """The page's Article, or ExtractionFailed.
+
+        If the worker dies (killed, out of memory), this page and the rest are extracted here:
+        a crawl never loses pages to a lost worker.
+        """
+        result = None
+        if self.pool is not None:
+            try:
+                future = self.pool.submit(extract_page, url, body, content_type)
+                result = await asyncio.wrap_future(future)
+            except BrokenProcessPool:
+                logger.warning("the extraction worker died; extracting in the crawl's process")
+                self.pool = None
+        if result is None:
             result = extract_page(url, body, content_type)
-        else:
-            future = self.pool.submit(extract_page, url, body, content_type)
-            result = await asyncio.wrap_future(future)
         if isinstance(result, str):
             raise ExtractionFailed(result, url)
         return result

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import signal
 import subprocess
 import time
@@ -184,3 +185,48 @@ def test_interrupted_crawl_exits_4_and_keeps_what_it_saved(tmp_path: Path) -> No
     saved = rows(db, "SELECT count(*) FROM articles")[0][0]
     assert 0 < saved < 30
     assert rows(db, "PRAGMA integrity_check") == [("ok",)]
+
+
+def extraction_workers(pid: int) -> list[int]:
+    """The processes the crawl started to extract pages (children running multiprocessing's
+    spawn_main), read from /proc."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            parent = int((entry / "stat").read_text().rsplit(")", 1)[1].split()[1])
+            command = (entry / "cmdline").read_bytes()
+        except (OSError, IndexError, ValueError):
+            continue
+        if parent == pid and b"spawn_main" in command:
+            found.append(int(entry.name))
+    return found
+
+
+def test_a_killed_extraction_worker_loses_no_page(tmp_path: Path) -> None:
+    slow = start_site(tmp_path, 30, delay=0.1)
+    db = tmp_path / "archive.db"
+    crawl = subprocess.Popen(
+        [str(NEWSARCHIVE), "crawl", "--base-url", slow.url, "--db", str(db)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        deadline = time.monotonic() + 20
+        while not (
+            any("/blogs/1000" in line for line in slow.requests())
+            and (workers := extraction_workers(crawl.pid))
+        ):
+            assert time.monotonic() < deadline, "no article fetched, or no extraction worker"
+            time.sleep(0.05)
+        for worker in workers:
+            os.kill(worker, signal.SIGKILL)
+        _, stderr = crawl.communicate(timeout=60)
+    finally:
+        slow.server.shutdown()
+        slow.server.server_close()
+    assert crawl.returncode == 0, stderr
+    assert "the extraction worker died" in stderr
+    assert rows(db, "SELECT count(*) FROM articles") == [(30,)]
