@@ -171,7 +171,7 @@ class SdelanounasSpider(scrapy.Spider):
 
     def parse_listing(self, response: Response, page: int, walk: str) -> Any:
         text = page_text(response)
-        entries = [] if is_truncated(text) else parse_listing(response.url, text)
+        entries = [] if is_truncated(response.body) else parse_listing(response.url, text)
         if not entries and (fault := self.listing_fault(response, text)):
             yield from fault
             return
@@ -211,7 +211,7 @@ class SdelanounasSpider(scrapy.Spider):
         an error page ([] once its retries are spent); the page again if it is empty for the
         first time (a listing that suddenly shows nothing must say so twice before the walk
         ends there); None if it is empty again: the end of the walk."""
-        truncated = is_truncated(text)
+        truncated = is_truncated(response.body)
         if truncated or is_error_page(text):
             reason = TRUNCATED if truncated else ERROR_PAGE
             retried = retry_later(response.request, reason, self.crawler)
@@ -270,15 +270,14 @@ class SdelanounasSpider(scrapy.Spider):
         """The page's article; or its failure; or, for a page that is not the article it
         should be (cut short, an error page), a later retry while retries last."""
         stats = self.crawler.stats
-        text = page_text(response)
-        if is_truncated(text):
+        if is_truncated(response.body):
             return self.page_fault(response, TRUNCATED)
         try:
             article = await self.extractor.extract(
                 response.url, response.body, header(response, "Content-Type")
             )
         except ExtractionFailed as failure:
-            if is_error_page(text):
+            if is_error_page(page_text(response)):  # decoded here only, off the common path
                 return self.page_fault(response, ERROR_PAGE)
             stats.inc_value("newsarchive/article_pages")
             stats.inc_value("newsarchive/extraction_failed")

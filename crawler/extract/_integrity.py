@@ -13,8 +13,9 @@ import re
 from ._text import clean_inline
 from ._tree import parse, text_of
 
-# A page's end tag sits near its end; a page cut short has none.
-END_TAG = re.compile(r"</html\s*>", re.IGNORECASE)
+# A page's end tag sits near its end; a page cut short has none. Looked for in the bytes as
+# received (the tag is ASCII in every encoding a Russian page comes in), before any decoding.
+END_TAG = re.compile(rb"</html\s*>", re.IGNORECASE)
 END_WINDOW = 8192
 ERROR_WORDS = re.compile(
     r"ошибк|error|недоступ|unavailable|не найден|not found|техническ\w* работ|maintenance"
@@ -24,9 +25,9 @@ ERROR_WORDS = re.compile(
 )
 
 
-def is_truncated(html: str) -> bool:
-    """Whether the page ends before its `</html>`."""
-    return END_TAG.search(html[-END_WINDOW:]) is None
+def is_truncated(body: bytes) -> bool:
+    """Whether the page's body ends before its `</html>`."""
+    return END_TAG.search(body[-END_WINDOW:]) is None
 
 
 def is_error_page(html: str) -> bool:
