@@ -7,7 +7,9 @@ import os
 import signal
 import subprocess
 import time
+from collections.abc import Callable
 from pathlib import Path
+from typing import TypeVar
 
 from tests.conftest import (
     BOILERPLATE,
@@ -18,6 +20,8 @@ from tests.conftest import (
     start_site,
 )
 from tests.sitesim import Corpus
+
+T = TypeVar("T")
 
 
 def test_crawl_archives_every_article_once_and_clean(site: RunningSite, tmp_path: Path) -> None:
@@ -161,20 +165,35 @@ def test_provenance_and_audit_are_stored(site: RunningSite, tmp_path: Path) -> N
     assert modified > 0
 
 
-def test_interrupted_crawl_exits_4_and_keeps_what_it_saved(tmp_path: Path) -> None:
-    slow = start_site(tmp_path, 30, delay=0.2)
-    db = tmp_path / "archive.db"
-    crawl = subprocess.Popen(
-        [str(NEWSARCHIVE), "crawl", "--base-url", slow.url, "--db", str(db)],
+def background_crawl(site: RunningSite, db: Path) -> subprocess.Popen[str]:
+    """`newsarchive crawl` of the site, running while the test watches it."""
+    return subprocess.Popen(
+        [str(NEWSARCHIVE), "crawl", "--base-url", site.url, "--db", str(db)],
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
     )
+
+
+def fetched_an_article(site: RunningSite) -> bool:
+    return any("/blogs/1000" in line for line in site.requests())
+
+
+def wait_until(condition: Callable[[], T], failure: str, seconds: float = 20) -> T:
+    """The condition's first true value, checked every 50 ms; fails after `seconds`."""
+    deadline = time.monotonic() + seconds
+    while not (value := condition()):
+        assert time.monotonic() < deadline, failure
+        time.sleep(0.05)
+    return value
+
+
+def test_interrupted_crawl_exits_4_and_keeps_what_it_saved(tmp_path: Path) -> None:
+    slow = start_site(tmp_path, 30, delay=0.2)
+    db = tmp_path / "archive.db"
+    crawl = background_crawl(slow, db)
     try:
-        deadline = time.monotonic() + 20
-        while not any("/blogs/1000" in line for line in slow.requests()):
-            assert time.monotonic() < deadline, "the crawl never fetched an article"
-            time.sleep(0.05)
+        wait_until(lambda: fetched_an_article(slow), "the crawl never fetched an article")
         crawl.send_signal(signal.SIGINT)
         _, stderr = crawl.communicate(timeout=30)
     finally:
@@ -207,20 +226,12 @@ def extraction_workers(pid: int) -> list[int]:
 def test_a_killed_extraction_worker_loses_no_page(tmp_path: Path) -> None:
     slow = start_site(tmp_path, 30, delay=0.1)
     db = tmp_path / "archive.db"
-    crawl = subprocess.Popen(
-        [str(NEWSARCHIVE), "crawl", "--base-url", slow.url, "--db", str(db)],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
+    crawl = background_crawl(slow, db)
     try:
-        deadline = time.monotonic() + 20
-        while not (
-            any("/blogs/1000" in line for line in slow.requests())
-            and (workers := extraction_workers(crawl.pid))
-        ):
-            assert time.monotonic() < deadline, "no article fetched, or no extraction worker"
-            time.sleep(0.05)
+        workers = wait_until(
+            lambda: fetched_an_article(slow) and extraction_workers(crawl.pid),
+            "no article fetched, or no extraction worker",
+        )
         for worker in workers:
             os.kill(worker, signal.SIGKILL)
         _, stderr = crawl.communicate(timeout=60)
