@@ -74,9 +74,9 @@ def stem_query(query: str) -> str:
     return " ".join(parts)
 
 
-def _wanted_terms(query: str) -> list[str]:
-    """The query's terms as stemmed in `stem_query`, except those under a NOT."""
-    terms: list[str] = []
+def _wanted_tokens(query: str) -> list[str]:
+    """The query's words, phrases and prefixes, except those under a NOT."""
+    tokens: list[str] = []
     depth, negated_from, after_not = 0, None, False
     for token in _QUERY_TOKEN.findall(query):
         if token == "(":
@@ -88,9 +88,9 @@ def _wanted_terms(query: str) -> list[str]:
                 negated_from = None
             depth -= 1
         elif token not in _OPERATORS and not after_not and negated_from is None:
-            terms.extend(filter(None, [_term(token)]))
+            tokens.append(token)
         after_not = token == "NOT"
-    return terms
+    return tokens
 
 
 def escape_stemmed(query: str) -> str:
@@ -164,7 +164,8 @@ def search(conn: sqlite3.Connection, query: str, limit: int = 20, offset: int = 
     fts_query = stem_query(query)
     if not fts_query:
         return []
-    groups = _title_first(fts_query, _wanted_terms(query))
+    tokens = _wanted_tokens(query)
+    groups = _title_first(fts_query, [term for token in tokens if (term := _term(token))])
     rows: list[tuple] = []
     for position, group in enumerate(groups):
         if len(rows) == limit:
@@ -176,8 +177,8 @@ def search(conn: sqlite3.Connection, query: str, limit: int = 20, offset: int = 
                 continue
         rows += _ranked(conn, group, limit - len(rows), offset)
         offset = 0
-    wanted = set(stems(re.sub(r"\b(AND|OR|NOT)\b|\*", " ", query)))
-    prefixes = [stems(word)[0] for word in query.split() if word.endswith("*") and stems(word)]
+    wanted = {stem for token in tokens for stem in stems(token)}
+    prefixes = [stems(token)[0] for token in tokens if token.endswith("*") and stems(token)]
     hits = []
     for pk, title, published_at, author, category, url, lead, body, rank in rows:
         passage = snippet(body or lead or "", wanted, prefixes)
