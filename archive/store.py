@@ -140,18 +140,10 @@ def check_archive(
 
 
 def _check_schema(path: Path, current: bool = False) -> None:
-    # Even a read-only connection to a WAL archive leaves -wal and -shm files beside it, and
-    # a check must leave no trace. With no -wal file there is no writer at work and the file
-    # alone is the whole archive: it is read as immutable, which creates nothing.
-    wal = path.with_name(f"{path.name}-wal")
-    options = "mode=ro" if wal.exists() else "mode=ro&immutable=1"
     try:
-        conn = sqlite3.connect(f"{path.resolve().as_uri()}?{options}", uri=True)
-        try:
+        with read_only(path, leave_no_trace=True) as conn:
             version = conn.execute("PRAGMA user_version").fetchone()[0]
             tables = {row[0] for row in conn.execute("SELECT name FROM sqlite_master")}
-        finally:
-            conn.close()
     except sqlite3.DatabaseError as error:
         raise NotAnArchive(f"{path} is not a usable SQLite database ({error})") from None
     if version > LATEST_VERSION:
@@ -171,15 +163,23 @@ def _check_schema(path: Path, current: bool = False) -> None:
         raise NotAnArchive(f"{path} lacks tables {', '.join(missing)}; it is damaged")
 
 
-def connect_read_only(path: Path) -> sqlite3.Connection:
-    """A connection that cannot write, for readers beside a running crawl."""
-    return sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
+def connect_read_only(path: Path, leave_no_trace: bool = False) -> sqlite3.Connection:
+    """A connection that cannot write, for readers beside a running crawl.
+
+    Even a read-only connection to a WAL archive leaves -wal and -shm files beside it. With
+    `leave_no_trace`, an archive no writer is at work on (it has no -wal file, so the file is
+    the whole archive) is read as immutable, which creates nothing: for a brief look, such as
+    a check before a command, never for a reader that a crawl may start writing under.
+    """
+    immutable = leave_no_trace and not path.with_name(f"{path.name}-wal").exists()
+    options = "mode=ro&immutable=1" if immutable else "mode=ro"
+    return sqlite3.connect(f"{path.resolve().as_uri()}?{options}", uri=True)
 
 
 @contextmanager
-def read_only(path: Path) -> Iterator[sqlite3.Connection]:
+def read_only(path: Path, leave_no_trace: bool = False) -> Iterator[sqlite3.Connection]:
     """A read-only connection, closed at the end of the block."""
-    conn = connect_read_only(path)
+    conn = connect_read_only(path, leave_no_trace)
     try:
         yield conn
     finally:
