@@ -32,3 +32,7 @@ class ExtractionFailed(NewsarchiveError):
         super().__init__(f"{reason}: {url}")
         self.reason = reason
         self.url = url
+
+    def __reduce__(self) -> tuple[type, tuple[str, str]]:
+        """Rebuilt from its reason and URL, so that it crosses to the crawl from a worker."""
+        return ExtractionFailed, (self.reason, self.url)

@@ -18,19 +18,15 @@ from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from multiprocessing import get_context
 
-from .exceptions import ExtractionFailed
 from .extract import decode_html, extract_article
 from .items import Article
 
 logger = logging.getLogger(__name__)
 
 
-def extract_page(url: str, body: bytes, content_type: str | None) -> Article | str:
-    """The article of a page, or the reason it failed (the exception itself does not pickle)."""
-    try:
-        return extract_article(url, decode_html(body, content_type))
-    except ExtractionFailed as failure:
-        return failure.reason
+def extract_page(url: str, body: bytes, content_type: str | None) -> Article:
+    """The article of a page, or ExtractionFailed."""
+    return extract_article(url, decode_html(body, content_type))
 
 
 def _start_worker(crawl_pid: int) -> None:
@@ -66,19 +62,14 @@ class Extractor:
         If the worker dies (killed, out of memory), this page and the rest are extracted here:
         a crawl never loses pages to a lost worker.
         """
-        result = None
         if self.pool is not None:
             try:
                 future = self.pool.submit(extract_page, url, body, content_type)
-                result = await asyncio.wrap_future(future)
+                return await asyncio.wrap_future(future)
             except BrokenProcessPool:
                 logger.warning("the extraction worker died; extracting in the crawl's process")
                 self.pool = None
-        if result is None:
-            result = extract_page(url, body, content_type)
-        if isinstance(result, str):
-            raise ExtractionFailed(result, url)
-        return result
+        return extract_page(url, body, content_type)
 
     def close(self) -> None:
         if self.pool is not None:
