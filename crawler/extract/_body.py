@@ -61,9 +61,7 @@ def _blocks(element: Element) -> Iterator[str]:
 
 
 def _block(element: Element, tag: str) -> Iterator[str]:
-    if not len(element) and tag not in LISTS and tag != "table":
-        yield clean_block(element.text or "") if tag == "pre" else clean_inline(element.text)
-    elif tag in HEADINGS:
+    if tag in HEADINGS:
         yield clean_inline(text_of(element))
     elif tag in LISTS:
         yield _list_text(element, numbered=tag == "ol")

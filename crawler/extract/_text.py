@@ -21,9 +21,7 @@ def clean_inline(text: str | None) -> str:
     """One line: NFC, no soft hyphens or zero-width marks, `&nbsp;` and runs of spaces as one."""
     if not text or text.isspace():
         return ""
-    if not unicodedata.is_normalized("NFC", text):
-        text = unicodedata.normalize("NFC", text)
-    return " ".join(_INVISIBLE.sub("", text).split())
+    return " ".join(_INVISIBLE.sub("", _nfc(text)).split())
 
 
 def clean_block(text: str) -> str:

@@ -31,7 +31,9 @@ def repair(html: str) -> Element | None:
 
 
 def text_of(element: Element) -> str:
-    """All text inside the element (not its tail)."""
+    """All text inside the element (not its tail); an element with no children is its text."""
+    if not len(element):
+        return element.text or ""
     return etree.tostring(element, method="text", encoding="unicode", with_tail=False)
 
 
