@@ -259,8 +259,11 @@ class Archive:
             children = Children()
             for record in batch.articles:
                 outcome = self._save_article(record, seen_at, batch.reason, children)
-                self.db.execute("DELETE FROM failed_pages WHERE url = ?", [record["url"]])
                 setattr(counts, outcome, getattr(counts, outcome) + 1)
+            self.db.execute(
+                "DELETE FROM failed_pages WHERE url IN (SELECT value FROM json_each(?))",
+                [json.dumps([record["url"] for record in batch.articles])],
+            )
             self._replace_children(children)
             for url in batch.not_modified:
                 self._checked(url, seen_at)

@@ -102,6 +102,19 @@ def test_tag_counts_follow_new_and_edited_articles(tmp_path: Path) -> None:
         assert after["новый тег"] == 1 and after[first_tag] == kept[first_tag] - 1
 
 
+def test_an_article_archived_at_last_leaves_the_failures(tmp_path: Path) -> None:
+    batch = records(3)
+    with Archive(tmp_path / "a.db") as archive:
+        failures = [
+            {"site": "sdelanounas", "url": record["url"], "reason": "fetch: HTTP 503"}
+            for record in batch
+        ]
+        archive.save_batch(Batch(failures=failures), SEEN)
+        archive.save_batch(Batch(articles=batch[:2]), SEEN)
+        left = archive.db.execute("SELECT url FROM failed_pages").fetchall()
+        assert left == [(batch[2]["url"],)]
+
+
 def test_a_new_comment_count_is_no_new_content(tmp_path: Path) -> None:
     batch = records(2)
     with Archive(tmp_path / "a.db") as archive:
