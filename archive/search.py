@@ -170,7 +170,7 @@ def search(conn: sqlite3.Connection, query: str, limit: int = 20, offset: int = 
     for position, group in enumerate(groups):
         if len(rows) == limit:
             break
-        if position < len(groups) - 1:
+        if offset and position < len(groups) - 1:  # on the first page nothing is skipped
             size = _group_size(conn, group)
             if offset >= size:
                 offset -= size
