@@ -146,9 +146,9 @@ def judge(
         )
         return CrawlResult(EXIT_INTERRUPTED, message, stats)
     rescued = stats.get("newsarchive/extraction_fallback", 0)
-    share = (failed + rescued) / pages if pages else 0.0
     threshold = settings.getfloat("NEWSARCHIVE_FAILURE_SHARE")
-    if pages >= settings.getint("NEWSARCHIVE_FAILURE_MIN_PAGES") and share > threshold:
+    if _too_many(failed + rescued, pages, settings):
+        share = (failed + rescued) / pages
         reasons = ", ".join(
             f"{key.rsplit('/', 1)[1]}: {count}"
             for key, count in sorted(stats.items())
@@ -163,7 +163,7 @@ def judge(
         return CrawlResult(EXIT_EXTRACTION, message, stats)
     unfetched = stats.get("newsarchive/fetch_failed", 0)
     tried = pages + unfetched
-    if tried >= settings.getint("NEWSARCHIVE_FAILURE_MIN_PAGES") and unfetched > threshold * tried:
+    if _too_many(unfetched, tried, settings):
         message = (
             f"{unfetched} of {tried} article pages could not be fetched even after retries,"
             f" {unfetched / tried:.0%} > {threshold:.0%}; the site may be failing or have changed,"
@@ -171,3 +171,9 @@ def judge(
         )
         return CrawlResult(EXIT_EXTRACTION, message, stats)
     return CrawlResult(EXIT_OK, summary, stats)
+
+
+def _too_many(failed: int, pages: int, settings: Settings) -> bool:
+    """Whether failed pages are over the alarm's share, once enough pages were seen to judge."""
+    enough = pages >= settings.getint("NEWSARCHIVE_FAILURE_MIN_PAGES")
+    return enough and failed > settings.getfloat("NEWSARCHIVE_FAILURE_SHARE") * pages
