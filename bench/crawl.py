@@ -6,7 +6,8 @@ nginx serves the simulator's pages (bench/static_site.py), so the crawler has a 
 Each repeat crawls the same site three ways, one after the other: a bare Scrapy spider that
 only fetches (bench/bare_spider.py), `newsarchive crawl --full --no-warc`, and the same with
 raw capture. Rates are pages over the time from the first request to the last in nginx's log,
-best of the repeats. Then: the peak RSS of a crawl of `--small` and of `--articles` articles,
+best of the repeats. Then: the peak RSS (the crawl's process and its extraction worker
+together, sampled from /proc) of a crawl of `--small` and of `--articles` articles,
 the pages an incremental run fetches after each, and `newsarchive reextract` over the large
 crawl's raw capture on one core.
 """
@@ -20,6 +21,7 @@ import shutil
 import subprocess
 import sys
 import tempfile
+import threading
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -47,6 +49,46 @@ class Run:
         return self.pages / self.seconds
 
 
+class TreePeak:
+    """The highest sum of resident memory of a process and its children (the extraction
+    worker), sampled every 50 ms from /proc while it runs."""
+
+    def __init__(self, pid: int) -> None:
+        self.pid, self.mb = pid, 0.0
+        self.done = threading.Event()
+        self.thread = threading.Thread(target=self._sample, daemon=True)
+        self.thread.start()
+
+    def stop(self) -> None:
+        self.done.set()
+        self.thread.join()
+
+    def _sample(self) -> None:
+        while not self.done.wait(0.05):
+            pids = [self.pid, *children(self.pid)]
+            self.mb = max(self.mb, sum(map(rss_mb, pids)))
+
+
+def children(pid: int) -> list[int]:
+    found = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            if int(stat.read_text().rsplit(")", 1)[1].split()[1]) == pid:
+                found.append(int(stat.parent.name))
+        except (OSError, IndexError, ValueError):
+            continue
+    return found
+
+
+def rss_mb(pid: int) -> float:
+    try:
+        status = Path(f"/proc/{pid}/status").read_text()
+    except OSError:
+        return 0.0
+    match = re.search(r"^VmRSS:\s+(\d+) kB", status, re.MULTILINE)
+    return int(match.group(1)) / 1024 if match else 0.0
+
+
 def run(site: Site, command: list[str], one_core: bool = False) -> Run:
     """Run a crawler to its end; its requests are those nginx logged meanwhile."""
     before = len(site.requests())
@@ -58,8 +100,10 @@ def run(site: Site, command: list[str], one_core: bool = False) -> Run:
         preexec_fn=(lambda: os.sched_setaffinity(0, {0})) if one_core else None,
     )
     assert process.stdout is not None
+    peak = TreePeak(process.pid)
     output = process.stdout.read()
-    _, status, usage = os.wait4(process.pid, 0)
+    _, status, _ = os.wait4(process.pid, 0)
+    peak.stop()
     if os.waitstatus_to_exitcode(status) != 0:
         raise SystemExit(f"{' '.join(command[:2])} failed:\n{output}")
     requests = site.requests()[before:]
@@ -68,7 +112,7 @@ def run(site: Site, command: list[str], one_core: bool = False) -> Run:
         targets=frozenset(target for _, _, target in requests),
         pages=len(requests),
         seconds=max(seconds, 0.001),
-        peak_rss_mb=usage.ru_maxrss / 1024,
+        peak_rss_mb=peak.mb,
         output=output,
     )
 
