@@ -72,6 +72,13 @@ class Article:
 
 
 @dataclass
+class ArchiveRecord:
+    """An article as the archive stores it (`crawler.normalise.to_record`): ready to write."""
+
+    record: dict[str, Any]
+
+
+@dataclass
 class ListingEntry:
     """One post as a listing page shows it: enough to decide whether to fetch the article."""
 

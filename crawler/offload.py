@@ -1,76 +1,183 @@
-"""Extraction beside the crawl: pages are parsed in a worker process, off the crawl's core.
+"""Pages read beside the crawl: parsed and normalised in a worker process, off the crawl's core.
 
 Scrapy runs on one core; parsing a page costs more than fetching it, so a crawl of a fast
 mirror would wait on extraction. With `NEWSARCHIVE_EXTRACT_WORKERS` > 0 the spider hands each
-page's bytes to that many worker processes and goes on fetching while they parse; with 0 it
-extracts in its own process. Either way the result is the same `extract_article`.
+page's bytes to that many worker processes and goes on fetching while they decode, parse and
+normalise it (`to_record`); with 0 it does that in its own process. Either way the result is
+the same: the archive record of an article page, the entries of a listing page.
+
+Each worker talks to the crawl over a socket that the crawl's own event loop reads: no threads
+in the crawl's process, so handing a page over costs one write and its answer one read.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
-import os
+import pickle
 import signal
-import threading
-import time
-from concurrent.futures import ProcessPoolExecutor
-from concurrent.futures.process import BrokenProcessPool
+import socket
+import struct
+from collections import deque
+from collections.abc import Callable
 from multiprocessing import get_context
+from typing import Any, TypeVar
 
-from .extract import decode_html, extract_article
-from .items import Article
+from .extract import decode_html, extract_article, parse_listing
+from .items import ListingEntry
+from .normalise import to_record
 
 logger = logging.getLogger(__name__)
+T = TypeVar("T")
+LENGTH = struct.Struct("!I")  # each message: its length, then a pickle
+Job = tuple[Callable[..., Any], tuple[Any, ...]]
 
 
-def extract_page(url: str, body: bytes, content_type: str | None) -> Article:
-    """The article of a page, or ExtractionFailed."""
-    return extract_article(url, decode_html(body, content_type))
+def article_record(
+    url: str, body: bytes, content_type: str | None, fetch: dict[str, Any]
+) -> dict[str, Any]:
+    """The archive record of an article page, with what the crawl knows of its fetch (`fetch`:
+    validators, raw capture); or ExtractionFailed."""
+    article = extract_article(url, decode_html(body, content_type))
+    for name, value in fetch.items():
+        setattr(article, name, value)
+    return to_record(article)
 
 
-def _start_worker(crawl_pid: int) -> None:
-    """Ignore Ctrl-C, which reaches the whole process group: the crawl decides how to stop.
-    Die with the crawl, even a SIGKILLed one, rather than hold its output pipes open."""
+def listing_entries(url: str, body: bytes, content_type: str | None) -> list[ListingEntry]:
+    """The posts of a listing page; empty when it shows none."""
+    return parse_listing(url, decode_html(body, content_type))
+
+
+def _message(value: object) -> bytes:
+    data = pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
+    return LENGTH.pack(len(data)) + data
+
+
+def _serve(connection: socket.socket) -> None:
+    """A worker: run each job the crawl sends and answer (ok, result or exception), in order,
+    until the crawl hangs up. Ctrl-C reaches the whole process group: the crawl decides how to
+    stop, so the worker ignores it."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
-    threading.Thread(target=_exit_when_orphaned, args=(crawl_pid,), daemon=True).start()
+    stream = connection.makefile("rwb")
+    while header := stream.read(LENGTH.size):
+        function, args = pickle.loads(stream.read(LENGTH.unpack(header)[0]))
+        try:
+            reply = _message((True, function(*args)))
+        except Exception as error:
+            try:
+                reply = _message((False, error))
+            except Exception:  # an exception that cannot cross processes: its text can
+                reply = _message((False, RuntimeError(f"{type(error).__name__}: {error}")))
+        stream.write(reply)
+        stream.flush()
 
 
-def _exit_when_orphaned(crawl_pid: int) -> None:
-    while os.getppid() == crawl_pid:
-        time.sleep(0.2)
-    os._exit(0)
+class _Worker(asyncio.Protocol):
+    """One worker process and the jobs it has not answered yet, oldest first."""
+
+    def __init__(self, on_lost: Callable[[_Worker], None]) -> None:
+        self.on_lost = on_lost
+        ours, theirs = socket.socketpair()
+        self.socket = ours
+        self.process = get_context("spawn").Process(target=_serve, args=(theirs,), daemon=True)
+        self.process.start()
+        theirs.close()
+        self.transport: asyncio.Transport | None = None
+        self.connected: asyncio.Future[Any] | None = None
+        self.waiting: deque[tuple[Job, asyncio.Future[Any]]] = deque()
+        self.received = bytearray()
+
+    async def run(self, job: Job) -> Any:
+        if self.connected is None:
+            loop = asyncio.get_running_loop()
+            self.connected = asyncio.ensure_future(
+                loop.create_connection(lambda: self, sock=self.socket)
+            )
+        await self.connected
+        if self.transport is None:  # lost meanwhile
+            function, args = job
+            return function(*args)
+        answer = asyncio.get_running_loop().create_future()
+        self.waiting.append((job, answer))
+        self.transport.write(_message(job))
+        return await answer
+
+    def connection_made(self, transport: asyncio.BaseTransport) -> None:
+        self.transport = transport  # type: ignore[assignment]
+
+    def data_received(self, data: bytes) -> None:
+        self.received += data
+        while len(self.received) >= LENGTH.size:
+            end = LENGTH.size + LENGTH.unpack_from(self.received)[0]
+            if len(self.received) < end:
+                return
+            ok, value = pickle.loads(self.received[LENGTH.size : end])
+            del self.received[:end]
+            _, answer = self.waiting.popleft()
+            if ok:
+                answer.set_result(value)
+            else:
+                answer.set_exception(value)
+
+    def connection_lost(self, exc: Exception | None) -> None:
+        self.transport = None
+        self.on_lost(self)
+
+    def close(self) -> None:
+        """Hang up: the worker finishes its job in hand and exits."""
+        self.socket.shutdown(socket.SHUT_RDWR)
+        if self.transport is not None:
+            self.transport.close()
+        else:
+            self.socket.close()
+        self.process.join(timeout=5)
+        if self.process.is_alive():
+            self.process.kill()
 
 
 class Extractor:
-    """Extracts pages in `workers` processes (started with the crawl), or in this one if 0."""
+    """Reads pages in `workers` processes (started with the crawl), or in this one if 0."""
 
     def __init__(self, workers: int) -> None:
-        self.pool = None
-        if workers > 0:
-            self.pool = ProcessPoolExecutor(
-                workers,
-                mp_context=get_context("spawn"),
-                initializer=_start_worker,
-                initargs=(os.getpid(),),
-            )
-            self.pool.submit(int)  # start the worker now, while Scrapy starts
+        self.workers = [_Worker(self._lost) for _ in range(workers)]
+        self.closing = False
 
-    async def extract(self, url: str, body: bytes, content_type: str | None) -> Article:
-        """The page's Article, or ExtractionFailed.
+    async def article(
+        self, url: str, body: bytes, content_type: str | None, fetch: dict[str, Any]
+    ) -> dict[str, Any]:
+        """The page's archive record (see `article_record`), or ExtractionFailed."""
+        return await self._run(article_record, url, body, content_type, fetch)
 
-        If the worker dies (killed, out of memory), this page and the rest are extracted here:
-        a crawl never loses pages to a lost worker.
-        """
-        if self.pool is not None:
+    async def listing(self, url: str, body: bytes, content_type: str | None) -> list[ListingEntry]:
+        """The posts of a listing page (see `listing_entries`)."""
+        return await self._run(listing_entries, url, body, content_type)
+
+    async def _run(self, function: Callable[..., T], *args: Any) -> T:
+        """`function(*args)` in the least busy worker, or here if none is left."""
+        if not self.workers:
+            return function(*args)
+        worker = min(self.workers, key=lambda worker: len(worker.waiting))
+        return await worker.run((function, args))
+
+    def _lost(self, worker: _Worker) -> None:
+        """A worker died (killed, out of memory): the jobs it held, and the rest, are done here,
+        so a crawl never loses pages to a lost worker."""
+        if worker in self.workers:
+            self.workers.remove(worker)
+        if not self.closing:
+            instead = "the others" if self.workers else "the crawl's process"
+            logger.warning("the extraction worker died; extracting in %s", instead)
+        for (function, args), answer in worker.waiting:
+            if answer.done():
+                continue
             try:
-                future = self.pool.submit(extract_page, url, body, content_type)
-                return await asyncio.wrap_future(future)
-            except BrokenProcessPool:
-                logger.warning("the extraction worker died; extracting in the crawl's process")
-                self.pool = None
-        return extract_page(url, body, content_type)
+                answer.set_result(function(*args))
+            except Exception as error:
+                answer.set_exception(error)
+        worker.waiting.clear()
 
     def close(self) -> None:
-        if self.pool is not None:
-            self.pool.shutdown()
+        self.closing = True
+        for worker in list(self.workers):
+            worker.close()

@@ -17,8 +17,8 @@ from twisted.python.failure import Failure
 
 from archive.store import SAVE_OUTCOMES, Archive, Batch, SaveCounts
 
-from .items import Article, Gone, ListingDone, NotModified, PageFailure
-from .normalise import to_record, utc_now
+from .items import ArchiveRecord, Gone, ListingDone, NotModified, PageFailure
+from .normalise import utc_now
 from .signals import before_commit
 
 logger = logging.getLogger(__name__)
@@ -74,8 +74,8 @@ class ArchivePipeline:
 
     def process_item(self, item: Any) -> Any:
         batch = self.batch
-        if isinstance(item, Article):
-            batch.articles.append(to_record(item))
+        if isinstance(item, ArchiveRecord):
+            batch.articles.append(item.record)
         elif isinstance(item, PageFailure):
             batch.failures.append(item.to_dict())
         elif isinstance(item, Gone):

@@ -20,10 +20,17 @@ from twisted.python.failure import Failure
 
 from archive.frontier import Frontier
 from crawler.exceptions import ExtractionFailed
-from crawler.extract import decode_html, is_error_page, is_truncated, parse_listing
+from crawler.extract import decode_html, is_error_page, is_truncated
 from crawler.extract._dates import MOSCOW
 from crawler.failures import describe_failure, requested_url
-from crawler.items import Article, Gone, ListingDone, ListingEntry, NotModified, PageFailure
+from crawler.items import (
+    ArchiveRecord,
+    Gone,
+    ListingDone,
+    ListingEntry,
+    NotModified,
+    PageFailure,
+)
 from crawler.offload import Extractor
 from crawler.retry import ask_again, retry_later
 from crawler.sites import get_site
@@ -169,10 +176,19 @@ class SdelanounasSpider(scrapy.Spider):
             meta={"handle_httpstatus_list": [304, *GONE]},
         )
 
-    def parse_listing(self, response: Response, page: int, walk: str) -> Any:
-        text = page_text(response)
-        entries = [] if is_truncated(response.body) else parse_listing(response.url, text)
-        if not entries and (fault := self.listing_fault(response, text)):
+    async def parse_listing(self, response: Response, page: int, walk: str) -> AsyncIterator[Any]:
+        entries = []
+        if not is_truncated(response.body):
+            content_type = header(response, "Content-Type")
+            entries = await self.extractor.listing(response.url, response.body, content_type)
+        for output in self.follow_listing(response, entries, page, walk):
+            yield output
+
+    def follow_listing(
+        self, response: Response, entries: list[ListingEntry], page: int, walk: str
+    ) -> Iterator[Any]:
+        """The article requests of a listing page's entries, and the next page's request."""
+        if not entries and (fault := self.listing_fault(response)):
             yield from fault
             return
         self.crawler.stats.inc_value("newsarchive/listing_pages")
@@ -206,13 +222,13 @@ class SdelanounasSpider(scrapy.Spider):
         if not stop and (self.max_pages is None or page + 1 < self.max_pages):
             yield self.listing_request(page + 1, walk)
 
-    def listing_fault(self, response: Response, text: str) -> list[scrapy.Request] | None:
+    def listing_fault(self, response: Response) -> list[scrapy.Request] | None:
         """What to ask instead of a listing page with no posts: a retry if it is cut short or
         an error page ([] once its retries are spent); the page again if it is empty for the
         first time (a listing that suddenly shows nothing must say so twice before the walk
         ends there); None if it is empty again: the end of the walk."""
         truncated = is_truncated(response.body)
-        if truncated or is_error_page(text):
+        if truncated or is_error_page(page_text(response)):
             reason = TRUNCATED if truncated else ERROR_PAGE
             retried = retry_later(response.request, reason, self.crawler)
             if retried is None:
@@ -266,16 +282,22 @@ class SdelanounasSpider(scrapy.Spider):
         for done in self.resolved(native_id, page):
             yield done
 
-    async def extract(self, response: Response) -> Article | PageFailure | scrapy.Request:
-        """The page's article; or its failure; or, for a page that is not the article it
-        should be (cut short, an error page), a later retry while retries last."""
+    async def extract(self, response: Response) -> ArchiveRecord | PageFailure | scrapy.Request:
+        """The page's archive record; or its failure; or, for a page that is not the article
+        it should be (cut short, an error page), a later retry while retries last."""
         stats = self.crawler.stats
         if is_truncated(response.body):
             return self.page_fault(response, TRUNCATED)
+        capture = response.meta.get("warc") or {}
+        fetch = {
+            f"warc_{name}": capture.get(name) for name in ("file", "offset", "length", "digest")
+        }
+        fetch["fetched_at"] = capture.get("fetched_at")
+        fetch["http_etag"] = header(response, "ETag")
+        fetch["http_last_modified"] = header(response, "Last-Modified")
+        content_type = header(response, "Content-Type")
         try:
-            article = await self.extractor.extract(
-                response.url, response.body, header(response, "Content-Type")
-            )
+            record = await self.extractor.article(response.url, response.body, content_type, fetch)
         except ExtractionFailed as failure:
             if is_error_page(page_text(response)):  # decoded here only, off the common path
                 return self.page_fault(response, ERROR_PAGE)
@@ -285,18 +307,10 @@ class SdelanounasSpider(scrapy.Spider):
             self.logger.warning("extraction failed (%s): %s", failure.reason, response.url)
             return PageFailure(SITE.name, response.url, failure.reason)
         stats.inc_value("newsarchive/article_pages")
-        if article.extraction_method == "fallback":
+        if record["extraction_method"] == "fallback":
             stats.inc_value("newsarchive/extraction_fallback")
             self.logger.warning("extracted by the generic fallback: %s", response.url)
-        article.http_etag = header(response, "ETag")
-        article.http_last_modified = header(response, "Last-Modified")
-        capture = response.meta.get("warc") or {}
-        article.warc_file = capture.get("file")
-        article.warc_offset = capture.get("offset")
-        article.warc_length = capture.get("length")
-        article.warc_digest = capture.get("digest")
-        article.fetched_at = capture.get("fetched_at")
-        return article
+        return ArchiveRecord(record)
 
     def resolved(self, native_id: str, page: int | None) -> Iterator[ListingDone]:
         """Note an entry of a listing page as done; the page is done when all of it is."""
