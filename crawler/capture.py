@@ -5,10 +5,15 @@ RedirectMiddleware and RetryMiddleware) sees each response as received: its head
 body before content decoding; Twisted has already undone any Transfer-Encoding, so the
 record is rebuilt without that header. Requests are rebuilt from Scrapy's request headers
 (plus Host). Where the record is rides on the request's meta to the item.
+
+Records are written by a thread of their own, one after the other, while the crawl goes on:
+compressing and hashing a page let go of Python's lock, so that work runs on another core.
 """
 
 from __future__ import annotations
 
+import asyncio
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict
 from datetime import UTC, datetime
 from http import HTTPStatus
@@ -40,6 +45,7 @@ class WarcCapture:
     def __init__(self, writer: WarcWriter, crawler: Crawler) -> None:
         self.writer = writer
         self.crawler = crawler
+        self.thread = ThreadPoolExecutor(1, thread_name_prefix="warc")
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> WarcCapture:
@@ -58,11 +64,19 @@ class WarcCapture:
             max_size=settings.getint("NEWSARCHIVE_WARC_MAX_SIZE") or DEFAULT_MAX_SIZE,
         )
         capture = cls(writer, crawler)
-        crawler.signals.connect(writer.flush, signal=before_commit)
-        crawler.signals.connect(writer.close, signal=signals.spider_closed)
+        crawler.signals.connect(capture.flush, signal=before_commit)
+        crawler.signals.connect(capture.close, signal=signals.spider_closed)
         return capture
 
-    def process_response(self, request: Request, response: Response) -> Response:
+    def flush(self) -> None:
+        """Every record so far on disk: waits for the writing thread to catch up."""
+        self.thread.submit(self.writer.flush).result()
+
+    def close(self) -> None:
+        self.thread.submit(self.writer.close).result()
+        self.thread.shutdown()
+
+    async def process_response(self, request: Request, response: Response) -> Response:
         headers = _pairs(request.headers)
         if not any(name.lower() == "host" for name, _ in headers):
             headers.insert(0, ("Host", urlsplit(request.url).netloc))
@@ -79,9 +93,13 @@ class WarcCapture:
         )
         stored = request.meta.get("stored_capture")
         if response.status == 304 and stored:
-            self.writer.write_revisit(exchange, stored["digest"], stored["fetched_at"])
+            write = self.thread.submit(
+                self.writer.write_revisit, exchange, stored["digest"], stored["fetched_at"]
+            )
+            await asyncio.wrap_future(write)
         else:
-            request.meta["warc"] = asdict(self.writer.write(exchange))
+            location = await asyncio.wrap_future(self.thread.submit(self.writer.write, exchange))
+            request.meta["warc"] = asdict(location)
         self.crawler.stats.inc_value("newsarchive/warc_records")  # type: ignore[union-attr]
         return response
 
