@@ -399,30 +399,40 @@ class Archive:
 
     def _replace_children(self, children: Children) -> None:
         """Replace the tags, images and removals of a batch's articles: a few statements in all."""
+        conn = self.db.conn
         self._delete_children("article_tags", children.tags)
         names = list(dict.fromkeys(name for tags in children.tags.values() for name in tags))
         if names:
-            self.db.table("tags").insert_all(({"name": name} for name in names), ignore=True)
+            conn.executemany("INSERT OR IGNORE INTO tags (name) VALUES (?)", [(n,) for n in names])
             ids = dict(
-                self.db.execute(
+                conn.execute(
                     "SELECT name, id FROM tags WHERE name IN (SELECT value FROM json_each(?))",
                     [json.dumps(names, ensure_ascii=False)],
                 )
             )
-            self.db.table("article_tags").insert_all(
-                {"article_pk": pk, "tag_id": ids[name], "position": position}
-                for pk, tags in children.tags.items()
-                for position, name in enumerate(tags)
+            conn.executemany(
+                "INSERT INTO article_tags (article_pk, tag_id, position) VALUES (?, ?, ?)",
+                [
+                    (pk, ids[name], position)
+                    for pk, tags in children.tags.items()
+                    for position, name in enumerate(tags)
+                ],
             )
         self._delete_children("images", children.images)
-        self.db.table("images").insert_all(
-            {"article_pk": pk, "position": position, **row}
-            for pk, rows in children.images.items()
-            for position, row in enumerate(rows)
+        conn.executemany(
+            "INSERT INTO images (article_pk, position, url, full_url, credit, caption)"
+            " VALUES (:article_pk, :position, :url, :full_url, :credit, :caption)",
+            [
+                {**image, "article_pk": pk, "position": position}
+                for pk, images in children.images.items()
+                for position, image in enumerate(images)
+            ],
         )
         self._delete_children("removals", children.removals)
-        self.db.table("removals").insert_all(
-            {"article_pk": pk, **row} for pk, rows in children.removals.items() for row in rows
+        conn.executemany(
+            "INSERT INTO removals (article_pk, rule, kind, blocks, sample)"
+            " VALUES (:article_pk, :rule, :kind, :blocks, :sample)",
+            [{**row, "article_pk": pk} for pk, rows in children.removals.items() for row in rows],
         )
 
     def _delete_children(self, table: str, by_article: dict[int, Any]) -> None:
