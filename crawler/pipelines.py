@@ -2,12 +2,15 @@
 
 Each batch is one transaction holding its articles, failures, gone pages and the run's
 counters and listing cursor, so a run killed at any moment leaves an archive that says exactly
-how far it got.
+how far it got. Batches are written by a thread of their own, one after the other, while the
+crawl goes on: SQLite lets go of Python's lock while it works, so the writing runs on another
+core.
 """
 
 from __future__ import annotations
 
 import logging
+from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -57,6 +60,8 @@ class ArchivePipeline:
         self.base: dict[str, int] = {}
         self.done_pages: set[int] = set()
         self.failed = False
+        self.thread = ThreadPoolExecutor(1, thread_name_prefix="archive")
+        self.writing: Future[SaveCounts] | None = None
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> ArchivePipeline:
@@ -68,9 +73,9 @@ class ArchivePipeline:
         )
 
     def open_spider(self) -> None:
-        self.archive = Archive(self.db_path, self.rechecks)
+        self.archive = self.thread.submit(Archive, self.db_path, self.rechecks).result()
         if self.run_id is not None:
-            self.base = self.archive.run_counters(self.run_id)
+            self.base = self.thread.submit(self.archive.run_counters, self.run_id).result()
 
     def process_item(self, item: Any) -> Any:
         batch = self.batch
@@ -90,8 +95,10 @@ class ArchivePipeline:
 
     def close_spider(self) -> None:
         self._flush()
+        self._written()
         if self.archive is not None:
-            self.archive.close()
+            self.thread.submit(self.archive.close).result()
+        self.thread.shutdown()
 
     def _cursor(self) -> int:
         """The first listing page of the main walk not yet fully archived."""
@@ -100,40 +107,69 @@ class ArchivePipeline:
             page += 1
         return page
 
-    def _progress(self, batch_counts: SaveCounts) -> dict[str, Any]:
-        """The run's row as of this batch: counters (with the batch's), cursor, high water."""
-        saved = SaveCounts()
-        saved.add(self.counts)
-        saved.add(batch_counts)
+    def _progress(self) -> dict[str, Any]:
+        """The run's counters (without the articles saved), cursor and high water, as of now."""
         stats = self.crawler.stats
         counters = {name: stats.get_value(key, 0) for name, key in SPIDER_COUNTERS.items()}
         counters["http_errors"] = sum(stats.get_value(key, 0) for key in HTTP_ERRORS)
+        high_water = getattr(self.crawler.spider, "high_water", None)
+        return {"counters": counters, "cursor": self._cursor(), "high_water": high_water}
+
+    def _with_saved(self, progress: dict[str, Any], batch_counts: SaveCounts) -> dict[str, Any]:
+        """The run's row as of a batch: `progress` plus what this and earlier batches saved."""
+        saved = SaveCounts()
+        saved.add(self.counts)
+        saved.add(batch_counts)
+        counters = dict(progress["counters"])
         for name in SAVE_OUTCOMES:
             counters[f"articles_{name}"] = getattr(saved, name)
         totals = {name: self.base.get(name, 0) + value for name, value in counters.items()}
-        high_water = getattr(self.crawler.spider, "high_water", None)
-        return {"counters": totals, "cursor": self._cursor(), "high_water": high_water}
+        return {**progress, "counters": totals}
 
     def _flush(self) -> None:
-        """Write the batch; if the archive refuses it, stop the crawl rather than lose pages."""
+        """Hand the batch to the writing thread, once the batch before it is written and the raw
+        capture it points to is on disk. Its progress is taken now: the cursor must not run
+        ahead of what the batch holds."""
+        self._written()
         if self.archive is None or self.failed:
             return
         try:
             for _, outcome in self.crawler.signals.send_catch_log(signal=before_commit):
                 if isinstance(outcome, Failure):
                     outcome.raiseException()  # raw capture not on disk: commit nothing
-            saved = self.archive.save_batch(self.batch, utc_now(), self._progress)
         except Exception as error:
-            self.failed = True
-            message = f"{type(error).__name__}: {error}"
-            self.crawler.stats.set_value("newsarchive/write_error", message)
-            logger.error("writing to the archive failed, stopping the crawl: %s", message)
-            if self.crawler.engine is not None and self.crawler.engine.running:
-                deferred_from_coro(
-                    self.crawler.engine.close_spider_async(reason="archive_write_failed")
-                )
+            self._stop(error)
+            return
+        batch, progress = self.batch, self._progress()
+        self.batch = Batch(run_id=self.run_id)
+        self.writing = self.thread.submit(
+            self.archive.save_batch,
+            batch,
+            utc_now(),
+            lambda counts: self._with_saved(progress, counts),
+        )
+
+    def _written(self) -> None:
+        """Wait for the batch being written; count it, or stop the crawl if the archive refused
+        it, rather than lose pages."""
+        if self.writing is None:
+            return
+        writing, self.writing = self.writing, None
+        try:
+            saved = writing.result()
+        except Exception as error:
+            self._stop(error)
             return
         self.counts.add(saved)
-        self.batch = Batch(run_id=self.run_id)
         for name in SAVE_OUTCOMES:
             self.crawler.stats.set_value(f"newsarchive/articles_{name}", getattr(self.counts, name))
+
+    def _stop(self, error: Exception) -> None:
+        self.failed = True
+        message = f"{type(error).__name__}: {error}"
+        self.crawler.stats.set_value("newsarchive/write_error", message)
+        logger.error("writing to the archive failed, stopping the crawl: %s", message)
+        if self.crawler.engine is not None and self.crawler.engine.running:
+            deferred_from_coro(
+                self.crawler.engine.close_spider_async(reason="archive_write_failed")
+            )

@@ -5,6 +5,7 @@ Scrapy is loaded only once the input is checked, so that bad input is refused at
 
 from __future__ import annotations
 
+import sqlite3
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -83,10 +84,16 @@ def crawl(
         settings.set("NEWSARCHIVE_RUN_ID", run.id, priority="cmdline")
         stats, refusal = _run_spider(site.name, settings, base_url, plan, run)
         result = judge(stats, refusal, settings, db, time.monotonic() - started)
-        with Archive(db) as archive:
-            finish_run(
-                archive.db, run.id, RUN_STATUS[result.exit_code], result.exit_code, utc_now()
-            )
+        try:
+            with Archive(db) as archive:
+                finish_run(
+                    archive.db, run.id, RUN_STATUS[result.exit_code], result.exit_code, utc_now()
+                )
+        except sqlite3.OperationalError as error:  # locked or full: the run stays unfinished
+            if stats.get("newsarchive/write_error"):
+                return result
+            message = f"writing to {db} failed ({error}); rerun to fetch what was not saved"
+            return CrawlResult(EXIT_USAGE, message, stats)
     return result
 
 

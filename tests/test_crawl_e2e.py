@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 import signal
+import sqlite3
 import subprocess
 import time
 from collections.abc import Callable
@@ -241,3 +242,38 @@ def test_a_killed_extraction_worker_loses_no_page(tmp_path: Path) -> None:
     assert crawl.returncode == 0, stderr
     assert "the extraction worker died" in stderr
     assert rows(db, "SELECT count(*) FROM articles") == [(30,)]
+
+
+def test_a_crawl_the_archive_refuses_stops_and_a_rerun_loses_nothing(tmp_path: Path) -> None:
+    slow = start_site(tmp_path, 30, delay=0.1)
+    db = tmp_path / "archive.db"
+    crawl = subprocess.Popen(
+        [str(NEWSARCHIVE), "crawl", "--base-url", slow.url, "--db", str(db),
+         "--setting", "NEWSARCHIVE_BATCH_SIZE=5"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )  # fmt: skip
+    holder = sqlite3.connect(db, isolation_level=None, timeout=30)
+    try:
+        wait_until(lambda: fetched_an_article(slow), "the crawl never fetched an article")
+        holder.execute("BEGIN IMMEDIATE")  # another writer holds the archive past the timeout
+        _, stderr = crawl.communicate(timeout=60)
+    finally:
+        holder.close()
+        slow.server.shutdown()
+        slow.server.server_close()
+    assert crawl.returncode == 1, stderr
+    last = stderr.strip().splitlines()[-1]
+    assert "database is locked" in last and "rerun to fetch what was not saved" in last
+    assert rows(db, "SELECT count(*) FROM articles")[0][0] < 30
+    (tmp_path / "rerun").mkdir()
+    fast = start_site(tmp_path / "rerun", 30)
+    try:
+        result = newsarchive("crawl", "--base-url", fast.url, "--db", str(db))
+    finally:
+        fast.server.shutdown()
+        fast.server.server_close()
+    assert result.returncode == 0, result.stderr
+    assert rows(db, "SELECT count(*) FROM articles") == [(30,)]
+    assert rows(db, "PRAGMA integrity_check") == [("ok",)]
