@@ -49,10 +49,9 @@ ARTICLE_PATH = re.compile(r"^/blogs/(\d+)/?$")
 
 # The title is the page's h1 with one of these classes, else its first h1 that has text.
 TITLE_CLASSES = ("h1_openblog", "unique")
-BODY_XPATHS = (
-    etree.XPath("//div[contains(@class, '__sun_article_text')]"),
-    etree.XPath("//*[@itemprop='articleBody']"),
-)
+# The body is the first div with this class, else the first element with this itemprop.
+BODY_CLASS = "__sun_article_text"
+BODY_ITEMPROP = "articleBody"
 # A profile body with less than this share of the page's best paragraph text is the wrong one.
 THIN_BODY_SHARE = 0.5
 _METADATA_HREF = re.compile(r"/account/|/blogs/\?(?:search|id)=|#(?:comments|cut)$")
@@ -79,12 +78,6 @@ _POST_TITLE_LINKS = (
 )
 _POST_TIMES = (etree.XPath(".//li[contains(@class, 'time')]"),)
 _DATETIMES = etree.XPath(".//time/@datetime")
-_RATING = etree.XPath(
-    "//span[contains(@class, 'rating')][ancestor::div[contains(@class, 'rate-block')]]"
-)
-_MODIFIED_TIME = etree.XPath(
-    "//time[@datetime][@itemprop='dateModified' or contains(@class, 'modified')]/@datetime"
-)
 
 
 def article_id(url: str) -> str | None:
@@ -181,7 +174,7 @@ def _locate(root: Element, removals: Removals, url: str) -> tuple[Element, Eleme
     cleans the whole page first, so that main-text detection cannot pick furniture.
     """
     title = _title(root)
-    body = _first(root, BODY_XPATHS)
+    body = _profile_body(root)
     if title is not None and body is not None:
         _remove_furniture(common_ancestor(title, body), removals)
         if not _is_thin(body, root):
@@ -194,6 +187,18 @@ def _locate(root: Element, removals: Removals, url: str) -> tuple[Element, Eleme
     if not scores:
         raise ExtractionFailed("no body", url)
     return title, max(scores, key=scores.__getitem__), "fallback"
+
+
+def _profile_body(root: Element) -> Element | None:
+    """The body as the profile knows it; elements are found by tag in C where possible, since
+    an XPath over the whole page tests (and copies the attributes of) every node."""
+    for div in root.iter("div"):
+        if BODY_CLASS in (div.get("class") or ""):
+            return div
+    for element in root.iter():
+        if element.get("itemprop") == BODY_ITEMPROP:
+            return element
+    return None
 
 
 def _is_thin(body: Element, root: Element) -> bool:
@@ -222,11 +227,17 @@ def _remove_furniture(region: Element, removals: Removals) -> None:
 
 
 def _rating(root: Element) -> int | None:
-    found = _RATING(root)
-    if not found:
+    found = next((span for span in root.iter("span") if _is_rating(span)), None)
+    if found is None:
         return None
-    text = clean_inline(text_of(found[0])).replace("−", "-")
+    text = clean_inline(text_of(found)).replace("−", "-")
     return int(text) if re.fullmatch(r"[+-]?\d+", text) else None
+
+
+def _is_rating(span: Element) -> bool:
+    return "rating" in (span.get("class") or "") and any(
+        "rate-block" in (div.get("class") or "") for div in span.iterancestors("div")
+    )
 
 
 def _published(
@@ -252,10 +263,15 @@ def _modified(structured: dict[str, Any], root: Element) -> tuple[str, str] | No
         return parsed, "json-ld"
     if parsed := parse_iso(meta_content(root, "article:modified_time") or ""):
         return parsed, "meta"
-    for value in _MODIFIED_TIME(root):
-        if parsed := parse_iso(value):
+    for time in root.iter("time"):
+        value = time.get("datetime")
+        if value is not None and _is_modification(time) and (parsed := parse_iso(value)):
             return parsed, "time"
     return None
+
+
+def _is_modification(time: Element) -> bool:
+    return time.get("itemprop") == "dateModified" or "modified" in (time.get("class") or "")
 
 
 def _author(scope: Element) -> tuple[str | None, str | None]:
