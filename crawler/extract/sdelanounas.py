@@ -34,6 +34,7 @@ from ._text import clean_inline, unique_texts
 from ._tree import (
     Element,
     absolutise_links,
+    contains_text,
     drop,
     host_of,
     is_inside,
@@ -298,7 +299,7 @@ def _comment_count(scope: Element) -> int | None:
 
 def _source_url(scope: Element, page_url: str, own_hosts: set[str | None]) -> str | None:
     """The off-site link a «Источник» line names; the line itself leaves the page."""
-    if "Источник" not in text_of(scope):  # one serialisation, far cheaper than the XPath
+    if not contains_text(scope, "Источник"):  # one serialisation, far cheaper than the XPath
         return None
     for text in _SOURCE_LABELS(scope):
         owner = text.getparent()
