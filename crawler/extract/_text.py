@@ -36,7 +36,21 @@ def clean_inline(text: str | None) -> str:
     """One line: NFC, no soft hyphens or zero-width marks, `&nbsp;` and runs of spaces as one."""
     if not text or text.isspace():
         return ""
-    return " ".join(_visible(_nfc(text)).split())
+    text = _nfc(text)
+    if _is_one_line(text):
+        return text
+    return " ".join(_visible(text).split())
+
+
+def _is_one_line(text: str) -> bool:
+    """Whether the text is clean already: printable means its only whitespace is the plain
+    space and it has no invisible marks, so one scan spares splitting it into words."""
+    return (
+        text.isprintable()
+        and "  " not in text
+        and not text.startswith(" ")
+        and not text.endswith(" ")
+    )
 
 
 def clean_block(text: str) -> str:
