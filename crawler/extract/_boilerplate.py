@@ -105,6 +105,7 @@ _TRIGGERS = ("стань автором", "лого сделано", "хочеш
              "для комментирования", "отмена")  # fmt: skip
 _TRIGGER_PREFIX = max(map(len, _TRIGGERS))
 _LEFTOVER_ALLOWANCE = 3
+_NOT_LETTERS = re.compile(r"[\W\d_]+")
 # No block of furniture text is longer than this; longer blocks are never compared.
 _LONGEST_FURNITURE = 600
 _SAMPLE = 100
@@ -212,15 +213,15 @@ def remove_share_toolbars(root: Element, removals: Removals) -> None:
             removals.remove(box, "share-toolbar", "container")
 
 
-def _normalised(element: Element) -> str:
-    return clean_inline(text_of(element)).lower().replace("ё", "е")
+def _normalised(text: str) -> str:
+    return clean_inline(text).lower().replace("ё", "е")
 
 
 def _signature_of(text: str) -> SignatureRule | None:
     for rule in SIGNATURES:
         if not rule.pattern.search(text):
             continue
-        leftover = re.sub(r"[\W\d_]+", "", rule.pattern.sub("", text))
+        leftover = _NOT_LETTERS.sub("", rule.pattern.sub("", text))
         if len(leftover) <= _LEFTOVER_ALLOWANCE:
             return rule
     return None
@@ -236,9 +237,10 @@ def _largest_furniture(element: Element, stop: Element) -> tuple[Element, str] |
     found = None
     node: Element | None = element
     while node is not None and node is not stop:
-        if len(text_of(node)) > _LONGEST_FURNITURE:
+        text = text_of(node)
+        if len(text) > _LONGEST_FURNITURE:
             break
-        rule = _signature_of(_normalised(node))
+        rule = _signature_of(_normalised(text))
         if rule is None:
             break
         found = (node, rule.name)
