@@ -72,10 +72,6 @@ SHARE_LINKS = re.compile(
     r"vk\.com/share|facebook\.com/sharer|twitter\.com/intent|t\.me/share|connect\.ok\.ru|"
     r"odnoklassniki\.ru/dk"
 )
-_SHARE_LINK_XPATH = etree.XPath(
-    ".//a[contains(@href, '/share') or contains(@href, '/sharer') or contains(@href, '/intent')"
-    " or contains(@href, 'connect.ok.ru') or contains(@href, 'odnoklassniki.ru/dk')]"
-)
 
 SIGNATURES = (
     SignatureRule("slogan", (r"стань автором[.,!]?\s*присоединяйся к сообществу!?",)),
@@ -200,19 +196,6 @@ def strip_unreadable(root: Element, removals: Removals) -> None:
     removals.count("scripts", "container", found)
 
 
-def remove_share_toolbars(root: Element, removals: Removals) -> None:
-    """Remove lists and boxes made only of share links, whatever their class names."""
-    for link in _SHARE_LINK_XPATH(root):
-        if not SHARE_LINKS.search(link.get("href", "")) or not is_inside(link, root):
-            continue
-        box = next(link.iterancestors("ul", "div"), None)
-        if box is None:
-            continue
-        hrefs = [a.get("href", "") for a in box.iter("a")]
-        if all(SHARE_LINKS.search(href) for href in hrefs):
-            removals.remove(box, "share-toolbar", "container")
-
-
 def _normalised(text: str) -> str:
     return clean_inline(text).lower().replace("ё", "е")
 
@@ -248,19 +231,97 @@ def _largest_furniture(element: Element, stop: Element) -> tuple[Element, str] |
     return found
 
 
-def remove_signatures(root: Element, removals: Removals) -> None:
+def remove_furniture(region: Element, rules: tuple[ContainerRule, ...], removals: Removals) -> None:
+    """Remove containers, share toolbars and furniture texts from a region, in that order.
+
+    One walk over the region finds the candidates of all three: the elements a container rule
+    matches, links to share services, and texts that start like furniture.
+    """
+    index = _index(rules)
+    matched, share_links, triggered = _candidates(region, index)
+    moved = _remove_containers(region, matched, index, removals)
+    moved |= _remove_share_toolbars(region, share_links, removals)
+    if moved:
+        triggered = _triggered(region)
+    _remove_signatures(region, triggered, removals)
+
+
+def _candidates(
+    region: Element, index: _RuleIndex
+) -> tuple[list[tuple[Element, str]], list[Element], list[Element]]:
+    """(elements matched by a rule, share links, elements with text that starts like
+    furniture), each in document order."""
+    by_tag, by_attributes, share_links, triggered = [], [], [], []
+    for element in region.iter():
+        tag = element.tag
+        if tag in index.tags:
+            by_tag.append((element, index.tags[tag]))
+        if element is not region and element.keys():  # class, id, role or href to match
+            if (rule := index.by_attributes(element)) is not None:
+                by_attributes.append((element, rule))
+            if tag == "a" and SHARE_LINKS.search(element.get("href", "")):
+                share_links.append(element)
+        _note_triggered(element, triggered)
+    return by_tag + by_attributes, share_links, triggered
+
+
+def _triggered(region: Element) -> list[Element]:
+    """Elements with text that starts like furniture, in document order."""
+    triggered: list[Element] = []
+    for element in region.iter():
+        _note_triggered(element, triggered)
+    return triggered
+
+
+def _note_triggered(element: Element, triggered: list[Element]) -> None:
+    """Note the element if its text starts like furniture, its parent if its tail does."""
+    text, tail = element.text, element.tail
+    if text and _is_trigger(text):
+        triggered.append(element)
+    if tail and _is_trigger(tail) and element.getparent() is not None:
+        triggered.append(element.getparent())
+
+
+def _remove_containers(
+    region: Element, matched: list[tuple[Element, str]], index: _RuleIndex, removals: Removals
+) -> bool:
+    """Remove the matched elements (the outermost, once), by rule order; whether any text
+    moved: a removed element's tail joins the text before it, which may then start otherwise."""
+    moved = False
+    for element, rule in sorted(matched, key=lambda pair: index.order.index(pair[1])):
+        if is_inside(element, region):
+            moved |= _has_text_after(element)
+            removals.remove(element, rule, "container")
+    return moved
+
+
+def _remove_share_toolbars(region: Element, links: list[Element], removals: Removals) -> bool:
+    """Remove lists and boxes made only of share links, whatever their class names; whether
+    any text moved."""
+    moved = False
+    for link in links:
+        if not is_inside(link, region):
+            continue
+        box = next(link.iterancestors("ul", "div"), None)
+        if box is None:
+            continue
+        hrefs = [a.get("href", "") for a in box.iter("a")]
+        if all(SHARE_LINKS.search(href) for href in hrefs):
+            moved |= _has_text_after(box)
+            removals.remove(box, "share-toolbar", "container")
+    return moved
+
+
+def _has_text_after(element: Element) -> bool:
+    return bool(element.tail) and not element.tail.isspace()
+
+
+def _remove_signatures(region: Element, triggered: list[Element], removals: Removals) -> None:
     """Remove blocks whose whole text is a known furniture text, whatever their markup."""
-    candidates = []
-    for element in root.iter():
-        text, tail = element.text, element.tail
-        if text and _is_trigger(text):
-            candidates.append(element)
-        if tail and _is_trigger(tail) and element.getparent() is not None:
-            candidates.append(element.getparent())
-    body = root.find("body") if root.tag == "html" else None
-    stop = body if body is not None else root
-    for element in candidates:
-        if not is_inside(element, root):
+    body = region.find("body") if region.tag == "html" else None
+    stop = body if body is not None else region
+    for element in triggered:
+        if not is_inside(element, region):
             continue
         found = _largest_furniture(element, stop)
         if found is None:

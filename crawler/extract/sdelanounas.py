@@ -22,8 +22,7 @@ from ._boilerplate import (
     PAGE_CHROME,
     Removals,
     remove_containers,
-    remove_share_toolbars,
-    remove_signatures,
+    remove_furniture,
     strip_unreadable,
 )
 from ._content import common_ancestor, main_text_scores, text_outside
@@ -177,10 +176,10 @@ def _locate(root: Element, removals: Removals, url: str) -> tuple[Element, Eleme
     title = _title(root)
     body = _profile_body(root)
     if title is not None and body is not None:
-        _remove_furniture(common_ancestor(title, body), removals)
+        remove_furniture(common_ancestor(title, body), PAGE_CHROME, removals)
         if not _is_thin(body, root):
             return title, body, "profile"
-    _remove_furniture(root, removals)
+    remove_furniture(root, PAGE_CHROME, removals)
     title = _title(root)
     if title is None:
         raise ExtractionFailed("no title", url)
@@ -219,12 +218,6 @@ def _title(root: Element) -> Element | None:
             if name in (h1.get("class") or ""):
                 return h1
     return headings[0] if headings else None
-
-
-def _remove_furniture(region: Element, removals: Removals) -> None:
-    remove_containers(region, PAGE_CHROME, removals)
-    remove_share_toolbars(region, removals)
-    remove_signatures(region, removals)
 
 
 def _rating(root: Element) -> int | None:
