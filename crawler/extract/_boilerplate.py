@@ -210,11 +210,6 @@ def _signature_of(text: str) -> SignatureRule | None:
     return None
 
 
-def _is_trigger(text: str) -> bool:
-    """Whether a text node starts like a furniture text (they all start with a trigger)."""
-    return text.lstrip()[:_TRIGGER_PREFIX].lower().startswith(_TRIGGERS)
-
-
 def _largest_furniture(element: Element, stop: Element) -> tuple[Element, str] | None:
     """The highest ancestor (or the element itself) whose whole text is one signature."""
     found = None
@@ -242,7 +237,7 @@ def remove_furniture(region: Element, rules: tuple[ContainerRule, ...], removals
     moved = _remove_containers(region, matched, index, removals)
     moved |= _remove_share_toolbars(region, share_links, removals)
     if moved:
-        triggered = _triggered(region)
+        triggered = _candidates(region, index)[2]
     _remove_signatures(region, triggered, removals)
 
 
@@ -261,25 +256,18 @@ def _candidates(
                 by_attributes.append((element, rule))
             if tag == "a" and SHARE_LINKS.search(element.get("href", "")):
                 share_links.append(element)
-        _note_triggered(element, triggered)
+        # A furniture text starts with a trigger: the element of such a text, the parent of
+        # such a tail, is a candidate (the test is written out: it runs on every text node).
+        text, tail = element.text, element.tail
+        if text and text.lstrip()[:_TRIGGER_PREFIX].lower().startswith(_TRIGGERS):
+            triggered.append(element)
+        if (
+            tail
+            and tail.lstrip()[:_TRIGGER_PREFIX].lower().startswith(_TRIGGERS)
+            and element.getparent() is not None
+        ):
+            triggered.append(element.getparent())
     return by_tag + by_attributes, share_links, triggered
-
-
-def _triggered(region: Element) -> list[Element]:
-    """Elements with text that starts like furniture, in document order."""
-    triggered: list[Element] = []
-    for element in region.iter():
-        _note_triggered(element, triggered)
-    return triggered
-
-
-def _note_triggered(element: Element, triggered: list[Element]) -> None:
-    """Note the element if its text starts like furniture, its parent if its tail does."""
-    text, tail = element.text, element.tail
-    if text and _is_trigger(text):
-        triggered.append(element)
-    if tail and _is_trigger(tail) and element.getparent() is not None:
-        triggered.append(element.getparent())
 
 
 def _remove_containers(
