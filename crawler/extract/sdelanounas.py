@@ -57,16 +57,13 @@ THIN_BODY_SHARE = 0.5
 _METADATA_HREF = re.compile(r"/account/|/blogs/\?(?:search|id)=|#(?:comments|cut)$")
 _SOURCE_LABELS = etree.XPath(".//text()[contains(., 'Источник')]")
 _LINE_TAGS = ("p", "div", "li", "span")
-_METADATA_LINKS = etree.XPath(
-    ".//a[contains(@href, '/account/') or contains(@href, '/blogs/?') or contains(@href, '#')]"
-)
+# Link targets, or parts of them, that mark a link's role.
+_METADATA_TARGETS = ("/account/", "/blogs/?", "#")
+_AUTHOR_TARGET = "/account/"
+_TAG_TARGET = "/blogs/?search="
+_CATEGORY_TARGET = "/blogs/?id="
+_COMMENTS_TARGET = "#comments"
 _DIGITS = re.compile(r"\d+")
-_TIMES = etree.XPath(".//time[@datetime]")
-_AUTHOR_LINKS = etree.XPath(".//a[contains(@href, '/account/')]")
-_TAG_LINKS = etree.XPath(".//a[contains(@href, '/blogs/?search=')]")
-_CATEGORY_LINKS = etree.XPath(".//a[contains(@href, '/blogs/?id=')]")
-_COMMENT_LINKS = etree.XPath(".//a[contains(@href, '#comments')]")
-_LINKS = etree.XPath(".//a[@href]")
 _POSTS = etree.XPath(
     "//li[contains(concat(' ', @class, ' '), ' post ')][starts-with(@id, 'blog_')]"
     "[not(contains(@class, 'banner-post'))]"
@@ -124,8 +121,8 @@ def _extract(url: str, native_id: str, root: Element) -> Article:
         raise ExtractionFailed("no date", url)
     modified = _modified(structured, root)
     author_login, author = _author(scope)
-    tags = _link_texts(scope, _TAG_LINKS)
-    categories = _link_texts(scope, _CATEGORY_LINKS)
+    tags = _link_texts(scope, _TAG_TARGET)
+    categories = _link_texts(scope, _CATEGORY_TARGET)
     comment_count = _comment_count(scope)
 
     images = take_images(body, url)
@@ -242,7 +239,9 @@ def _published(
         return parsed, "json-ld"
     if parsed := parse_iso(meta_content(root, "article:published_time") or ""):
         return parsed, "meta"
-    for time in _TIMES(scope):
+    for time in scope.iterdescendants("time"):
+        if time.get("datetime") is None:
+            continue
         if time.get("itemprop") == "dateModified" or is_inside(time, body):
             continue
         if parsed := parse_iso(time.get("datetime")):
@@ -269,7 +268,7 @@ def _is_modification(time: Element) -> bool:
 
 
 def _author(scope: Element) -> tuple[str | None, str | None]:
-    for link in _AUTHOR_LINKS(scope):
+    for link in _links_to(scope, _AUTHOR_TARGET):
         name = clean_inline(text_of(link))
         login = unquote(link.get("href").split("/account/", 1)[1].strip("/"))
         if name or login:
@@ -277,13 +276,31 @@ def _author(scope: Element) -> tuple[str | None, str | None]:
     return None, None
 
 
-def _link_texts(scope: Element, links: etree.XPath) -> list[str]:
-    """Link texts in order, without empty ones or repeats (ignoring case)."""
-    return unique_texts(text_of(link) for link in links(scope))
+def _link_texts(scope: Element, target: str) -> list[str]:
+    """Texts of the links to target in order, without empty ones or repeats (ignoring case)."""
+    return unique_texts(text_of(link) for link in _links_to(scope, target))
+
+
+def _links_to(scope: Element, *targets: str) -> list[Element]:
+    """Links inside scope whose href contains one of the targets, in document order.
+
+    Links are found by tag in C; an XPath would test (and copy the attributes of) every node.
+    """
+    found = []
+    for link in scope.iterdescendants("a"):
+        href = link.get("href")
+        if href is not None and any(target in href for target in targets):
+            found.append(link)
+    return found
+
+
+def _links(scope: Element) -> list[Element]:
+    """Links inside scope that have an href, in document order."""
+    return [link for link in scope.iterdescendants("a") if link.get("href") is not None]
 
 
 def _comment_count(scope: Element) -> int | None:
-    for link in _COMMENT_LINKS(scope):
+    for link in _links_to(scope, _COMMENTS_TARGET):
         for text in (text_of(link), link.get("title") or ""):
             if match := _DIGITS.search(text):
                 return int(match.group())
@@ -314,7 +331,7 @@ def _source_url(scope: Element, page_url: str, own_hosts: set[str | None]) -> st
 def _clean_body(body: Element, title: Element, removals: Removals) -> None:
     if is_inside(title, body) and title is not body:
         drop(title)
-    for link in _METADATA_LINKS(body):
+    for link in _links_to(body, *_METADATA_TARGETS):
         block = next(link.iterancestors("ul", "ol", "div", "p", "li"), None)
         if block is None or block is body or not is_inside(block, body):
             continue
@@ -325,7 +342,7 @@ def _clean_body(body: Element, title: Element, removals: Removals) -> None:
 
 
 def _is_metadata_toolbar(block: Element) -> bool:
-    links = _LINKS(block)
+    links = _links(block)
     if not links or not all(_METADATA_HREF.search(a.get("href")) for a in links):
         return False
     text = clean_inline(text_of(block))
@@ -355,7 +372,7 @@ def _listing_entry(post: Element, page_url: str) -> ListingEntry:
         datetimes = _DATETIMES(time)
         stamp = parse_iso(datetimes[0]) if datetimes else None
         stamp = stamp or find_russian_numeric(text_of(time))
-    categories = _link_texts(post, _CATEGORY_LINKS)
+    categories = _link_texts(post, _CATEGORY_TARGET)
     return ListingEntry(
         native_id=native_id,
         url=urljoin(page_url, f"/blogs/{native_id}/"),
@@ -364,7 +381,7 @@ def _listing_entry(post: Element, page_url: str) -> ListingEntry:
         author=_author(post)[1],
         category=categories[0] if categories else None,
         comment_count=_comment_count(post),
-        tags=_link_texts(post, _TAG_LINKS),
+        tags=_link_texts(post, _TAG_TARGET),
     )
 
 
@@ -374,7 +391,7 @@ def _bare_article_links(root: Element, page_url: str) -> list[ListingEntry]:
     remove_containers(root, PAGE_CHROME, Removals())
     own_hosts = {*DOMAINS, urlsplit(page_url).hostname}
     entries: dict[str, ListingEntry] = {}
-    for link in _LINKS(root):
+    for link in _links(root):
         href = join_url(page_url, link.get("href"))
         native_id = article_id(href) if href and host_of(href) in own_hosts else None
         if native_id and native_id not in entries:
