@@ -148,18 +148,21 @@ class _RuleIndex:
         self.roles = {name: rule.name for rule in reversed(rules) for name in rule.roles}
         self.prefixes = [(prefix, rule.name) for rule in rules for prefix in rule.id_prefixes]
 
-    def by_attributes(self, element: Element) -> str | None:
-        for name in (element.get("class") or "").split():
-            if name in self.classes:
-                return self.classes[name]
-        id_ = element.get("id")
+    def by_attributes(self, element: Element, names: list[str]) -> str | None:
+        """The rule matching the element's class, id or role; `names` are its attributes'
+        (each lookup of an attribute that is absent would cost as much as one present)."""
+        if "class" in names:
+            for name in element.get("class").split():
+                if name in self.classes:
+                    return self.classes[name]
+        id_ = element.get("id") if "id" in names else None
         if id_:
             if id_ in self.ids:
                 return self.ids[id_]
             for prefix, rule in self.prefixes:
                 if id_.startswith(prefix):
                     return rule
-        return self.roles.get(element.get("role") or "")
+        return self.roles.get(element.get("role") or "") if "role" in names else None
 
 
 @cache
@@ -181,7 +184,7 @@ def remove_containers(
     doomed = [(element, index.tags[element.tag]) for element in root.iter(*index.tags)]
     if by_attributes and (index.classes or index.ids or index.prefixes or index.roles):
         for element in _WITH_ATTRIBUTES(root):
-            if (rule := index.by_attributes(element)) is not None:
+            if (rule := index.by_attributes(element, element.keys())) is not None:
                 doomed.append((element, rule))
     doomed.sort(key=lambda pair: index.order.index(pair[1]))
     for element, rule in doomed:
@@ -251,10 +254,11 @@ def _candidates(
         tag = element.tag
         if tag in index.tags:
             by_tag.append((element, index.tags[tag]))
-        if element is not region and element.keys():  # class, id, role or href to match
-            if (rule := index.by_attributes(element)) is not None:
+        names = element.keys() if element is not region else None
+        if names:
+            if (rule := index.by_attributes(element, names)) is not None:
                 by_attributes.append((element, rule))
-            if tag == "a" and SHARE_LINKS.search(element.get("href", "")):
+            if tag == "a" and "href" in names and SHARE_LINKS.search(element.get("href")):
                 share_links.append(element)
         # A furniture text starts with a trigger: the element of such a text, the parent of
         # such a tail, is a candidate (the test is written out: it runs on every text node).
