@@ -93,5 +93,6 @@ def absolutise_links(element: Element, base_url: str) -> None:
 
 
 def is_inside(element: Element, ancestor: Element) -> bool:
-    """Whether element is ancestor or lies inside it."""
-    return element is ancestor or any(node is ancestor for node in element.iterancestors())
+    """Whether element is ancestor or lies inside it (elements compare by identity, so `in`
+    runs the search in C)."""
+    return element is ancestor or ancestor in element.iterancestors()
