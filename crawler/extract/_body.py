@@ -72,7 +72,7 @@ def _add_block(element: Element, tag: str, blocks: list[str]) -> None:
         blocks.append(clean_block(text_of(element)))
     elif tag in ("br", "hr"):
         return
-    elif BLOCKS.isdisjoint([child.tag for child in element]):
+    elif not len(element) or BLOCKS.isdisjoint([child.tag for child in element]):
         blocks.append(clean_inline(text_of(element)))
     else:
         _add_blocks(element, blocks)
