@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 
 import nh3
 from lxml import etree
@@ -43,38 +42,40 @@ ALLOWED_ATTRIBUTES = {"a": {"href", "title"}, "td": {"colspan", "rowspan"}, "th"
 
 def body_blocks(element: Element) -> list[str]:
     """Readable text blocks (paragraphs, headings, lists, tables) in document order."""
-    return [block for block in _blocks(element) if block]
+    blocks: list[str] = []
+    _add_blocks(element, blocks)
+    return [block for block in blocks if block]
 
 
-def _blocks(element: Element) -> Iterator[str]:
+def _add_blocks(element: Element, blocks: list[str]) -> None:
     inline: list[str] = [element.text or ""]
     for child in element:
-        tag = child.tag if isinstance(child.tag, str) else None
+        tag = child.tag  # a comment's tag is a function: never a block, and its text not read
         if tag in BLOCKS:
-            yield clean_inline("".join(inline))
+            blocks.append(clean_inline("".join(inline)))
             inline = []
-            yield from _block(child, tag)
-        elif tag is not None:
+            _add_block(child, tag, blocks)
+        elif isinstance(tag, str):
             inline.append(text_of(child))
         inline.append(child.tail or "")
-    yield clean_inline("".join(inline))
+    blocks.append(clean_inline("".join(inline)))
 
 
-def _block(element: Element, tag: str) -> Iterator[str]:
+def _add_block(element: Element, tag: str, blocks: list[str]) -> None:
     if tag in HEADINGS:
-        yield clean_inline(text_of(element))
+        blocks.append(clean_inline(text_of(element)))
     elif tag in LISTS:
-        yield _list_text(element, numbered=tag == "ol")
+        blocks.append(_list_text(element, numbered=tag == "ol"))
     elif tag == "table":
-        yield _table_text(element)
+        blocks.append(_table_text(element))
     elif tag == "pre":
-        yield clean_block(text_of(element))
+        blocks.append(clean_block(text_of(element)))
     elif tag in ("br", "hr"):
         return
-    elif not any(child.tag in BLOCKS for child in element):
-        yield clean_inline(text_of(element))
+    elif not len(element) or BLOCKS.isdisjoint([child.tag for child in element]):
+        blocks.append(clean_inline(text_of(element)))
     else:
-        yield from _blocks(element)
+        _add_blocks(element, blocks)
 
 
 def _list_text(element: Element, numbered: bool, depth: int = 0) -> str:

@@ -72,10 +72,6 @@ SHARE_LINKS = re.compile(
     r"vk\.com/share|facebook\.com/sharer|twitter\.com/intent|t\.me/share|connect\.ok\.ru|"
     r"odnoklassniki\.ru/dk"
 )
-_SHARE_LINK_XPATH = etree.XPath(
-    ".//a[contains(@href, '/share') or contains(@href, '/sharer') or contains(@href, '/intent')"
-    " or contains(@href, 'connect.ok.ru') or contains(@href, 'odnoklassniki.ru/dk')]"
-)
 
 SIGNATURES = (
     SignatureRule("slogan", (r"стань автором[.,!]?\s*присоединяйся к сообществу!?",)),
@@ -105,6 +101,7 @@ _TRIGGERS = ("стань автором", "лого сделано", "хочеш
              "для комментирования", "отмена")  # fmt: skip
 _TRIGGER_PREFIX = max(map(len, _TRIGGERS))
 _LEFTOVER_ALLOWANCE = 3
+_NOT_LETTERS = re.compile(r"[\W\d_]+")
 # No block of furniture text is longer than this; longer blocks are never compared.
 _LONGEST_FURNITURE = 600
 _SAMPLE = 100
@@ -151,18 +148,21 @@ class _RuleIndex:
         self.roles = {name: rule.name for rule in reversed(rules) for name in rule.roles}
         self.prefixes = [(prefix, rule.name) for rule in rules for prefix in rule.id_prefixes]
 
-    def by_attributes(self, element: Element) -> str | None:
-        for name in (element.get("class") or "").split():
-            if name in self.classes:
-                return self.classes[name]
-        id_ = element.get("id")
+    def by_attributes(self, element: Element, names: list[str]) -> str | None:
+        """The rule matching the element's class, id or role; `names` are its attributes'
+        (each lookup of an attribute that is absent would cost as much as one present)."""
+        if "class" in names:
+            for name in element.get("class").split():
+                if name in self.classes:
+                    return self.classes[name]
+        id_ = element.get("id") if "id" in names else None
         if id_:
             if id_ in self.ids:
                 return self.ids[id_]
             for prefix, rule in self.prefixes:
                 if id_.startswith(prefix):
                     return rule
-        return self.roles.get(element.get("role") or "")
+        return self.roles.get(element.get("role") or "") if "role" in names else None
 
 
 @cache
@@ -184,7 +184,7 @@ def remove_containers(
     doomed = [(element, index.tags[element.tag]) for element in root.iter(*index.tags)]
     if by_attributes and (index.classes or index.ids or index.prefixes or index.roles):
         for element in _WITH_ATTRIBUTES(root):
-            if (rule := index.by_attributes(element)) is not None:
+            if (rule := index.by_attributes(element, element.keys())) is not None:
                 doomed.append((element, rule))
     doomed.sort(key=lambda pair: index.order.index(pair[1]))
     for element, rule in doomed:
@@ -199,36 +199,18 @@ def strip_unreadable(root: Element, removals: Removals) -> None:
     removals.count("scripts", "container", found)
 
 
-def remove_share_toolbars(root: Element, removals: Removals) -> None:
-    """Remove lists and boxes made only of share links, whatever their class names."""
-    for link in _SHARE_LINK_XPATH(root):
-        if not SHARE_LINKS.search(link.get("href", "")) or not is_inside(link, root):
-            continue
-        box = next(link.iterancestors("ul", "div"), None)
-        if box is None:
-            continue
-        hrefs = [a.get("href", "") for a in box.iter("a")]
-        if all(SHARE_LINKS.search(href) for href in hrefs):
-            removals.remove(box, "share-toolbar", "container")
-
-
-def _normalised(element: Element) -> str:
-    return clean_inline(text_of(element)).lower().replace("ё", "е")
+def _normalised(text: str) -> str:
+    return clean_inline(text).lower().replace("ё", "е")
 
 
 def _signature_of(text: str) -> SignatureRule | None:
     for rule in SIGNATURES:
         if not rule.pattern.search(text):
             continue
-        leftover = re.sub(r"[\W\d_]+", "", rule.pattern.sub("", text))
+        leftover = _NOT_LETTERS.sub("", rule.pattern.sub("", text))
         if len(leftover) <= _LEFTOVER_ALLOWANCE:
             return rule
     return None
-
-
-def _is_trigger(text: str) -> bool:
-    """Whether a text node starts like a furniture text (they all start with a trigger)."""
-    return text.lstrip()[:_TRIGGER_PREFIX].lower().startswith(_TRIGGERS)
 
 
 def _largest_furniture(element: Element, stop: Element) -> tuple[Element, str] | None:
@@ -236,9 +218,10 @@ def _largest_furniture(element: Element, stop: Element) -> tuple[Element, str] |
     found = None
     node: Element | None = element
     while node is not None and node is not stop:
-        if len(text_of(node)) > _LONGEST_FURNITURE:
+        text = text_of(node)
+        if len(text) > _LONGEST_FURNITURE:
             break
-        rule = _signature_of(_normalised(node))
+        rule = _signature_of(_normalised(text))
         if rule is None:
             break
         found = (node, rule.name)
@@ -246,19 +229,91 @@ def _largest_furniture(element: Element, stop: Element) -> tuple[Element, str] |
     return found
 
 
-def remove_signatures(root: Element, removals: Removals) -> None:
-    """Remove blocks whose whole text is a known furniture text, whatever their markup."""
-    candidates = []
-    for element in root.iter():
+def remove_furniture(region: Element, rules: tuple[ContainerRule, ...], removals: Removals) -> None:
+    """Remove containers, share toolbars and furniture texts from a region, in that order.
+
+    One walk over the region finds the candidates of all three: the elements a container rule
+    matches, links to share services, and texts that start like furniture.
+    """
+    index = _index(rules)
+    matched, share_links, triggered = _candidates(region, index)
+    moved = _remove_containers(region, matched, index, removals)
+    moved |= _remove_share_toolbars(region, share_links, removals)
+    if moved:
+        triggered = _candidates(region, index)[2]
+    _remove_signatures(region, triggered, removals)
+
+
+def _candidates(
+    region: Element, index: _RuleIndex
+) -> tuple[list[tuple[Element, str]], list[Element], list[Element]]:
+    """(elements matched by a rule, share links, elements with text that starts like
+    furniture), each in document order."""
+    by_tag, by_attributes, share_links, triggered = [], [], [], []
+    for element in region.iter():
+        tag = element.tag
+        if tag in index.tags:
+            by_tag.append((element, index.tags[tag]))
+        names = element.keys() if element is not region else None
+        if names:
+            if (rule := index.by_attributes(element, names)) is not None:
+                by_attributes.append((element, rule))
+            if tag == "a" and "href" in names and SHARE_LINKS.search(element.get("href")):
+                share_links.append(element)
+        # A furniture text starts with a trigger: the element of such a text, the parent of
+        # such a tail, is a candidate (the test is written out: it runs on every text node).
         text, tail = element.text, element.tail
-        if text and _is_trigger(text):
-            candidates.append(element)
-        if tail and _is_trigger(tail) and element.getparent() is not None:
-            candidates.append(element.getparent())
-    body = root.find("body") if root.tag == "html" else None
-    stop = body if body is not None else root
-    for element in candidates:
-        if not is_inside(element, root):
+        if text and text.lstrip()[:_TRIGGER_PREFIX].lower().startswith(_TRIGGERS):
+            triggered.append(element)
+        if (
+            tail
+            and tail.lstrip()[:_TRIGGER_PREFIX].lower().startswith(_TRIGGERS)
+            and element.getparent() is not None
+        ):
+            triggered.append(element.getparent())
+    return by_tag + by_attributes, share_links, triggered
+
+
+def _remove_containers(
+    region: Element, matched: list[tuple[Element, str]], index: _RuleIndex, removals: Removals
+) -> bool:
+    """Remove the matched elements (the outermost, once), by rule order; whether any text
+    moved: a removed element's tail joins the text before it, which may then start otherwise."""
+    moved = False
+    for element, rule in sorted(matched, key=lambda pair: index.order.index(pair[1])):
+        if is_inside(element, region):
+            moved |= _has_text_after(element)
+            removals.remove(element, rule, "container")
+    return moved
+
+
+def _remove_share_toolbars(region: Element, links: list[Element], removals: Removals) -> bool:
+    """Remove lists and boxes made only of share links, whatever their class names; whether
+    any text moved."""
+    moved = False
+    for link in links:
+        if not is_inside(link, region):
+            continue
+        box = next(link.iterancestors("ul", "div"), None)
+        if box is None:
+            continue
+        hrefs = [a.get("href", "") for a in box.iter("a")]
+        if all(SHARE_LINKS.search(href) for href in hrefs):
+            moved |= _has_text_after(box)
+            removals.remove(box, "share-toolbar", "container")
+    return moved
+
+
+def _has_text_after(element: Element) -> bool:
+    return bool(element.tail) and not element.tail.isspace()
+
+
+def _remove_signatures(region: Element, triggered: list[Element], removals: Removals) -> None:
+    """Remove blocks whose whole text is a known furniture text, whatever their markup."""
+    body = region.find("body") if region.tag == "html" else None
+    stop = body if body is not None else region
+    for element in triggered:
+        if not is_inside(element, region):
             continue
         found = _largest_furniture(element, stop)
         if found is None:

@@ -20,8 +20,8 @@ def take_images(body: Element, page_url: str) -> list[Image]:
     """Images of the body as data; their blocks (with credits and captions) leave the body."""
     images = []
     for img in list(body.iter("img")):
-        src = img.get("src") or img.get("data-src")
-        if not web_url(page_url, src) or not is_inside(img, body):
+        url = web_url(page_url, img.get("src") or img.get("data-src"))
+        if not url or not is_inside(img, body):
             continue
         link = next((a for a in img.iterancestors("a") if a.get("href")), None)
         block = next(img.iterancestors("ul", "figure"), None)
@@ -30,7 +30,7 @@ def take_images(body: Element, page_url: str) -> list[Image]:
             caption = clean_inline(link.get("title")) or None
         images.append(
             Image(
-                url=web_url(page_url, src) or "",
+                url=url,
                 full_url=web_url(page_url, link.get("href")) if link is not None else None,
                 credit=credit,
                 caption=caption or clean_inline(img.get("alt")) or None,

@@ -37,6 +37,13 @@ def text_of(element: Element) -> str:
     return etree.tostring(element, method="text", encoding="unicode", with_tail=False)
 
 
+def contains_text(element: Element, needle: str) -> bool:
+    """Whether the element's text contains needle: searched in the UTF-8 bytes lxml writes,
+    which spares decoding the whole text into a string."""
+    text = etree.tostring(element, method="text", encoding="utf-8", with_tail=False)
+    return needle.encode() in text
+
+
 def drop(element: Element) -> None:
     """Remove the element and everything in it, keeping the text that follows it."""
     parent = element.getparent()
@@ -86,5 +93,6 @@ def absolutise_links(element: Element, base_url: str) -> None:
 
 
 def is_inside(element: Element, ancestor: Element) -> bool:
-    """Whether element is ancestor or lies inside it."""
-    return element is ancestor or any(node is ancestor for node in element.iterancestors())
+    """Whether element is ancestor or lies inside it (elements compare by identity, so `in`
+    runs the search in C)."""
+    return element is ancestor or ancestor in element.iterancestors()

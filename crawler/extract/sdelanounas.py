@@ -22,8 +22,7 @@ from ._boilerplate import (
     PAGE_CHROME,
     Removals,
     remove_containers,
-    remove_share_toolbars,
-    remove_signatures,
+    remove_furniture,
     strip_unreadable,
 )
 from ._content import common_ancestor, main_text_scores, text_outside
@@ -34,6 +33,7 @@ from ._text import clean_inline, unique_texts
 from ._tree import (
     Element,
     absolutise_links,
+    contains_text,
     drop,
     host_of,
     is_inside,
@@ -49,25 +49,21 @@ ARTICLE_PATH = re.compile(r"^/blogs/(\d+)/?$")
 
 # The title is the page's h1 with one of these classes, else its first h1 that has text.
 TITLE_CLASSES = ("h1_openblog", "unique")
-BODY_XPATHS = (
-    etree.XPath("//div[contains(@class, '__sun_article_text')]"),
-    etree.XPath("//*[@itemprop='articleBody']"),
-)
+# The body is the first div with this class, else the first element with this itemprop.
+BODY_CLASS = "__sun_article_text"
+BODY_ITEMPROP = "articleBody"
 # A profile body with less than this share of the page's best paragraph text is the wrong one.
 THIN_BODY_SHARE = 0.5
 _METADATA_HREF = re.compile(r"/account/|/blogs/\?(?:search|id)=|#(?:comments|cut)$")
 _SOURCE_LABELS = etree.XPath(".//text()[contains(., 'Источник')]")
 _LINE_TAGS = ("p", "div", "li", "span")
-_METADATA_LINKS = etree.XPath(
-    ".//a[contains(@href, '/account/') or contains(@href, '/blogs/?') or contains(@href, '#')]"
-)
+# Link targets, or parts of them, that mark a link's role.
+_METADATA_TARGETS = ("/account/", "/blogs/?", "#")
+_AUTHOR_TARGET = "/account/"
+_TAG_TARGET = "/blogs/?search="
+_CATEGORY_TARGET = "/blogs/?id="
+_COMMENTS_TARGET = "#comments"
 _DIGITS = re.compile(r"\d+")
-_TIMES = etree.XPath(".//time[@datetime]")
-_AUTHOR_LINKS = etree.XPath(".//a[contains(@href, '/account/')]")
-_TAG_LINKS = etree.XPath(".//a[contains(@href, '/blogs/?search=')]")
-_CATEGORY_LINKS = etree.XPath(".//a[contains(@href, '/blogs/?id=')]")
-_COMMENT_LINKS = etree.XPath(".//a[contains(@href, '#comments')]")
-_LINKS = etree.XPath(".//a[@href]")
 _POSTS = etree.XPath(
     "//li[contains(concat(' ', @class, ' '), ' post ')][starts-with(@id, 'blog_')]"
     "[not(contains(@class, 'banner-post'))]"
@@ -79,12 +75,6 @@ _POST_TITLE_LINKS = (
 )
 _POST_TIMES = (etree.XPath(".//li[contains(@class, 'time')]"),)
 _DATETIMES = etree.XPath(".//time/@datetime")
-_RATING = etree.XPath(
-    "//span[contains(@class, 'rating')][ancestor::div[contains(@class, 'rate-block')]]"
-)
-_MODIFIED_TIME = etree.XPath(
-    "//time[@datetime][@itemprop='dateModified' or contains(@class, 'modified')]/@datetime"
-)
 
 
 def article_id(url: str) -> str | None:
@@ -131,8 +121,8 @@ def _extract(url: str, native_id: str, root: Element) -> Article:
         raise ExtractionFailed("no date", url)
     modified = _modified(structured, root)
     author_login, author = _author(scope)
-    tags = _link_texts(scope, _TAG_LINKS)
-    categories = _link_texts(scope, _CATEGORY_LINKS)
+    tags = _link_texts(scope, _TAG_TARGET)
+    categories = _link_texts(scope, _CATEGORY_TARGET)
     comment_count = _comment_count(scope)
 
     images = take_images(body, url)
@@ -181,12 +171,12 @@ def _locate(root: Element, removals: Removals, url: str) -> tuple[Element, Eleme
     cleans the whole page first, so that main-text detection cannot pick furniture.
     """
     title = _title(root)
-    body = _first(root, BODY_XPATHS)
+    body = _profile_body(root)
     if title is not None and body is not None:
-        _remove_furniture(common_ancestor(title, body), removals)
+        remove_furniture(common_ancestor(title, body), PAGE_CHROME, removals)
         if not _is_thin(body, root):
             return title, body, "profile"
-    _remove_furniture(root, removals)
+    remove_furniture(root, PAGE_CHROME, removals)
     title = _title(root)
     if title is None:
         raise ExtractionFailed("no title", url)
@@ -194,6 +184,18 @@ def _locate(root: Element, removals: Removals, url: str) -> tuple[Element, Eleme
     if not scores:
         raise ExtractionFailed("no body", url)
     return title, max(scores, key=scores.__getitem__), "fallback"
+
+
+def _profile_body(root: Element) -> Element | None:
+    """The body as the profile knows it; elements are found by tag in C where possible, since
+    an XPath over the whole page tests (and copies the attributes of) every node."""
+    for div in root.iter("div"):
+        if BODY_CLASS in (div.get("class") or ""):
+            return div
+    for element in root.iter():
+        if element.get("itemprop") == BODY_ITEMPROP:
+            return element
+    return None
 
 
 def _is_thin(body: Element, root: Element) -> bool:
@@ -215,18 +217,18 @@ def _title(root: Element) -> Element | None:
     return headings[0] if headings else None
 
 
-def _remove_furniture(region: Element, removals: Removals) -> None:
-    remove_containers(region, PAGE_CHROME, removals)
-    remove_share_toolbars(region, removals)
-    remove_signatures(region, removals)
-
-
 def _rating(root: Element) -> int | None:
-    found = _RATING(root)
-    if not found:
+    found = next((span for span in root.iter("span") if _is_rating(span)), None)
+    if found is None:
         return None
-    text = clean_inline(text_of(found[0])).replace("−", "-")
+    text = clean_inline(text_of(found)).replace("−", "-")
     return int(text) if re.fullmatch(r"[+-]?\d+", text) else None
+
+
+def _is_rating(span: Element) -> bool:
+    return "rating" in (span.get("class") or "") and any(
+        "rate-block" in (div.get("class") or "") for div in span.iterancestors("div")
+    )
 
 
 def _published(
@@ -237,7 +239,9 @@ def _published(
         return parsed, "json-ld"
     if parsed := parse_iso(meta_content(root, "article:published_time") or ""):
         return parsed, "meta"
-    for time in _TIMES(scope):
+    for time in scope.iterdescendants("time"):
+        if time.get("datetime") is None:
+            continue
         if time.get("itemprop") == "dateModified" or is_inside(time, body):
             continue
         if parsed := parse_iso(time.get("datetime")):
@@ -252,14 +256,19 @@ def _modified(structured: dict[str, Any], root: Element) -> tuple[str, str] | No
         return parsed, "json-ld"
     if parsed := parse_iso(meta_content(root, "article:modified_time") or ""):
         return parsed, "meta"
-    for value in _MODIFIED_TIME(root):
-        if parsed := parse_iso(value):
+    for time in root.iter("time"):
+        value = time.get("datetime")
+        if value is not None and _is_modification(time) and (parsed := parse_iso(value)):
             return parsed, "time"
     return None
 
 
+def _is_modification(time: Element) -> bool:
+    return time.get("itemprop") == "dateModified" or "modified" in (time.get("class") or "")
+
+
 def _author(scope: Element) -> tuple[str | None, str | None]:
-    for link in _AUTHOR_LINKS(scope):
+    for link in _links_to(scope, _AUTHOR_TARGET):
         name = clean_inline(text_of(link))
         login = unquote(link.get("href").split("/account/", 1)[1].strip("/"))
         if name or login:
@@ -267,13 +276,31 @@ def _author(scope: Element) -> tuple[str | None, str | None]:
     return None, None
 
 
-def _link_texts(scope: Element, links: etree.XPath) -> list[str]:
-    """Link texts in order, without empty ones or repeats (ignoring case)."""
-    return unique_texts(text_of(link) for link in links(scope))
+def _link_texts(scope: Element, target: str) -> list[str]:
+    """Texts of the links to target in order, without empty ones or repeats (ignoring case)."""
+    return unique_texts(text_of(link) for link in _links_to(scope, target))
+
+
+def _links_to(scope: Element, *targets: str) -> list[Element]:
+    """Links inside scope whose href contains one of the targets, in document order.
+
+    Links are found by tag in C; an XPath would test (and copy the attributes of) every node.
+    """
+    found = []
+    for link in scope.iterdescendants("a"):
+        href = link.get("href")
+        if href is not None and any(target in href for target in targets):
+            found.append(link)
+    return found
+
+
+def _links(scope: Element) -> list[Element]:
+    """Links inside scope that have an href, in document order."""
+    return [link for link in scope.iterdescendants("a") if link.get("href") is not None]
 
 
 def _comment_count(scope: Element) -> int | None:
-    for link in _COMMENT_LINKS(scope):
+    for link in _links_to(scope, _COMMENTS_TARGET):
         for text in (text_of(link), link.get("title") or ""):
             if match := _DIGITS.search(text):
                 return int(match.group())
@@ -282,7 +309,7 @@ def _comment_count(scope: Element) -> int | None:
 
 def _source_url(scope: Element, page_url: str, own_hosts: set[str | None]) -> str | None:
     """The off-site link a «Источник» line names; the line itself leaves the page."""
-    if "Источник" not in text_of(scope):  # one serialisation, far cheaper than the XPath
+    if not contains_text(scope, "Источник"):  # one serialisation, far cheaper than the XPath
         return None
     for text in _SOURCE_LABELS(scope):
         owner = text.getparent()
@@ -304,7 +331,7 @@ def _source_url(scope: Element, page_url: str, own_hosts: set[str | None]) -> st
 def _clean_body(body: Element, title: Element, removals: Removals) -> None:
     if is_inside(title, body) and title is not body:
         drop(title)
-    for link in _METADATA_LINKS(body):
+    for link in _links_to(body, *_METADATA_TARGETS):
         block = next(link.iterancestors("ul", "ol", "div", "p", "li"), None)
         if block is None or block is body or not is_inside(block, body):
             continue
@@ -315,7 +342,7 @@ def _clean_body(body: Element, title: Element, removals: Removals) -> None:
 
 
 def _is_metadata_toolbar(block: Element) -> bool:
-    links = _LINKS(block)
+    links = _links(block)
     if not links or not all(_METADATA_HREF.search(a.get("href")) for a in links):
         return False
     text = clean_inline(text_of(block))
@@ -345,7 +372,7 @@ def _listing_entry(post: Element, page_url: str) -> ListingEntry:
         datetimes = _DATETIMES(time)
         stamp = parse_iso(datetimes[0]) if datetimes else None
         stamp = stamp or find_russian_numeric(text_of(time))
-    categories = _link_texts(post, _CATEGORY_LINKS)
+    categories = _link_texts(post, _CATEGORY_TARGET)
     return ListingEntry(
         native_id=native_id,
         url=urljoin(page_url, f"/blogs/{native_id}/"),
@@ -354,7 +381,7 @@ def _listing_entry(post: Element, page_url: str) -> ListingEntry:
         author=_author(post)[1],
         category=categories[0] if categories else None,
         comment_count=_comment_count(post),
-        tags=_link_texts(post, _TAG_LINKS),
+        tags=_link_texts(post, _TAG_TARGET),
     )
 
 
@@ -364,7 +391,7 @@ def _bare_article_links(root: Element, page_url: str) -> list[ListingEntry]:
     remove_containers(root, PAGE_CHROME, Removals())
     own_hosts = {*DOMAINS, urlsplit(page_url).hostname}
     entries: dict[str, ListingEntry] = {}
-    for link in _LINKS(root):
+    for link in _links(root):
         href = join_url(page_url, link.get("href"))
         native_id = article_id(href) if href and host_of(href) in own_hosts else None
         if native_id and native_id not in entries:
