@@ -6,7 +6,9 @@ import pytest
 
 from crawler.exceptions import ExtractionFailed
 from crawler.extract import decode_html, extract_article
+from crawler.extract._content import common_ancestor, text_outside
 from crawler.extract._dates import find_russian_numeric, parse_iso
+from crawler.extract._tree import parse
 
 URL = "https://sdelanounas.ru/blogs/123456/"
 
@@ -152,3 +154,16 @@ def test_profile_body_of_a_short_news_item_is_kept() -> None:
       <div class="related"><p>Короткая подпись.</p></div></body></html>"""
     article = extract_article(URL, html)
     assert (article.extraction_method, article.body_text) == ("profile", "Завод открыт.")
+
+
+def test_common_ancestor_is_the_lowest_element_holding_both() -> None:
+    nested = "".join(f'<div class="level{depth}">' for depth in range(30))
+    closed = "</div>" * 30
+    root = parse(
+        f'<html><body><div class="page">{nested}<h1>Заголовок</h1>{closed}'
+        f'<div class="side">{nested}<p>Текст</p>{closed}</div></div></body></html>'
+    )
+    title, body = next(root.iter("h1")), next(root.iter("p"))
+    for _ in range(50):  # freed element objects must never pass for other elements
+        assert common_ancestor(title, body).get("class") == "page"
+        assert text_outside(root, body).split() == ["Заголовок"]

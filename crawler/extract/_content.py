@@ -26,10 +26,14 @@ def main_text_scores(root: Element) -> dict[Element, int]:
 
 
 def common_ancestor(first: Element, second: Element) -> Element:
-    """The lowest element that contains both."""
-    ancestors = {id(node) for node in first.iterancestors()} | {id(first)}
+    """The lowest element that contains both.
+
+    Sets hold the elements themselves, not their `id()`: lxml makes a new Python object for a
+    node whose last one was freed, and a freed object's id can be reused for another node.
+    """
+    ancestors = {*first.iterancestors(), first}
     node = second
-    while id(node) not in ancestors:
+    while node not in ancestors:
         parent = node.getparent()
         if parent is None:
             return node
@@ -43,12 +47,12 @@ def text_outside(root: Element, excluded: Element) -> str:
     Only the elements on the path down to the excluded one are walked; every other subtree is
     serialised whole by lxml.
     """
-    path = {id(node) for node in excluded.iterancestors()}
-    if id(root) not in path:
+    path = set(excluded.iterancestors())
+    if root not in path:
         return "" if root is excluded else text_of(root)
     parts = [root.text or ""]
     for child in root:
         if child is not excluded:
-            parts.append(text_outside(child, excluded) if id(child) in path else text_of(child))
+            parts.append(text_outside(child, excluded) if child in path else text_of(child))
         parts.append(child.tail or "")
     return " ".join(parts)
