@@ -31,6 +31,7 @@ logger = logging.getLogger(__name__)
 T = TypeVar("T")
 LENGTH = struct.Struct("!I")  # each message: its length, then a pickle
 Job = tuple[Callable[..., Any], tuple[Any, ...]]
+Task = tuple[Job, "asyncio.Future[Any]"]  # a job and where its answer goes
 
 
 def article_record(
@@ -76,32 +77,25 @@ def _serve(connection: socket.socket) -> None:
 class _Worker(asyncio.Protocol):
     """One worker process and the jobs it has not answered yet, oldest first."""
 
-    def __init__(self, on_lost: Callable[[_Worker], None]) -> None:
-        self.on_lost = on_lost
+    def __init__(self, extractor: Extractor) -> None:
+        self.extractor = extractor
         ours, theirs = socket.socketpair()
         self.socket = ours
         self.process = get_context("spawn").Process(target=_serve, args=(theirs,), daemon=True)
         self.process.start()
         theirs.close()
         self.transport: asyncio.Transport | None = None
-        self.connected: asyncio.Future[Any] | None = None
-        self.waiting: deque[tuple[Job, asyncio.Future[Any]]] = deque()
+        self.waiting: deque[Task] = deque()
         self.received = bytearray()
 
-    async def run(self, job: Job) -> Any:
-        if self.connected is None:
-            loop = asyncio.get_running_loop()
-            self.connected = asyncio.ensure_future(
-                loop.create_connection(lambda: self, sock=self.socket)
-            )
-        await self.connected
-        if self.transport is None:  # lost meanwhile
-            function, args = job
-            return function(*args)
-        answer = asyncio.get_running_loop().create_future()
-        self.waiting.append((job, answer))
-        self.transport.write(_message(job))
-        return await answer
+    async def connect(self) -> None:
+        loop = asyncio.get_running_loop()
+        await loop.create_connection(lambda: self, sock=self.socket)
+
+    def send(self, task: Task) -> None:
+        assert self.transport is not None
+        self.waiting.append(task)
+        self.transport.write(_message(task[0]))
 
     def connection_made(self, transport: asyncio.BaseTransport) -> None:
         self.transport = transport  # type: ignore[assignment]
@@ -111,7 +105,7 @@ class _Worker(asyncio.Protocol):
         while len(self.received) >= LENGTH.size:
             end = LENGTH.size + LENGTH.unpack_from(self.received)[0]
             if len(self.received) < end:
-                return
+                break
             ok, value = pickle.loads(self.received[LENGTH.size : end])
             del self.received[:end]
             _, answer = self.waiting.popleft()
@@ -119,10 +113,11 @@ class _Worker(asyncio.Protocol):
                 answer.set_result(value)
             else:
                 answer.set_exception(value)
+        self.extractor.dispatch()
 
     def connection_lost(self, exc: Exception | None) -> None:
         self.transport = None
-        self.on_lost(self)
+        self.extractor.lost(self)
 
     def close(self) -> None:
         """Hang up: the worker finishes its job in hand and exits."""
@@ -137,45 +132,74 @@ class _Worker(asyncio.Protocol):
 
 
 class Extractor:
-    """Reads pages in `workers` processes (started with the crawl), or in this one if 0."""
+    """Reads pages in `workers` processes (started with the crawl), or in this one if 0.
+
+    Each worker is given at most `IN_FLIGHT` jobs at a time, the rest wait here, and listing
+    pages go first: a listing page says what to fetch next, so one that waited behind every
+    article page already fetched would leave the crawl with nothing to fetch.
+    """
+
+    IN_FLIGHT = 2
 
     def __init__(self, workers: int) -> None:
-        self.workers = [_Worker(self._lost) for _ in range(workers)]
+        self.workers = [_Worker(self) for _ in range(workers)]
+        self.connected: asyncio.Future[Any] | None = None
+        self.listings: deque[Task] = deque()
+        self.articles: deque[Task] = deque()
         self.closing = False
 
     async def article(
         self, url: str, body: bytes, content_type: str | None, fetch: dict[str, Any]
     ) -> dict[str, Any]:
         """The page's archive record (see `article_record`), or ExtractionFailed."""
-        return await self._run(article_record, url, body, content_type, fetch)
+        return await self._run(self.articles, article_record, url, body, content_type, fetch)
 
     async def listing(self, url: str, body: bytes, content_type: str | None) -> list[ListingEntry]:
         """The posts of a listing page (see `listing_entries`)."""
-        return await self._run(listing_entries, url, body, content_type)
+        return await self._run(self.listings, listing_entries, url, body, content_type)
 
-    async def _run(self, function: Callable[..., T], *args: Any) -> T:
-        """`function(*args)` in the least busy worker, or here if none is left."""
+    async def _run(self, queue: deque[Task], function: Callable[..., T], *args: Any) -> T:
+        """`function(*args)` in a worker, or here if none is left."""
+        if self.connected is None and self.workers:
+            connecting = [worker.connect() for worker in self.workers]
+            self.connected = asyncio.ensure_future(asyncio.gather(*connecting))
+        if self.connected is not None:
+            await self.connected
         if not self.workers:
             return function(*args)
-        worker = min(self.workers, key=lambda worker: len(worker.waiting))
-        return await worker.run((function, args))
+        answer = asyncio.get_running_loop().create_future()
+        queue.append(((function, args), answer))
+        self.dispatch()
+        return await answer
 
-    def _lost(self, worker: _Worker) -> None:
-        """A worker died (killed, out of memory): the jobs it held, and the rest, are done here,
-        so a crawl never loses pages to a lost worker."""
+    def dispatch(self) -> None:
+        """Hand waiting jobs to workers with room for them, listing pages first."""
+        for worker in self.workers:
+            while len(worker.waiting) < self.IN_FLIGHT and (self.listings or self.articles):
+                worker.send((self.listings or self.articles).popleft())
+
+    def lost(self, worker: _Worker) -> None:
+        """A worker died (killed, out of memory): the jobs it held, and the rest if it was the
+        last, are done here, so a crawl never loses pages to a lost worker."""
         if worker in self.workers:
             self.workers.remove(worker)
         if not self.closing:
             instead = "the others" if self.workers else "the crawl's process"
             logger.warning("the extraction worker died; extracting in %s", instead)
-        for (function, args), answer in worker.waiting:
+        left = [*worker.waiting]
+        worker.waiting.clear()
+        if not self.workers:
+            left += [*self.listings, *self.articles]
+            self.listings.clear()
+            self.articles.clear()
+        for (function, args), answer in left:
             if answer.done():
                 continue
             try:
                 answer.set_result(function(*args))
             except Exception as error:
                 answer.set_exception(error)
-        worker.waiting.clear()
+        self.dispatch()
 
     def close(self) -> None:
         self.closing = True
