@@ -4,20 +4,28 @@ A downloader middleware placed next to the downloader (above HttpCompressionMidd
 RedirectMiddleware and RetryMiddleware) sees each response as received: its headers, and its
 body before content decoding; Twisted has already undone any Transfer-Encoding, so the
 record is rebuilt without that header. Requests are rebuilt from Scrapy's request headers
-(plus Host). Where the record is rides on the request's meta to the item.
+(plus Host).
 
-Records are written by a thread of their own, one after the other, while the crawl goes on:
-compressing and hashing a page let go of Python's lock, so that work runs on another core.
+Records are written by a process of its own (`WriterProcess`), one after the other, while the
+crawl goes on: building, hashing and compressing records would otherwise take the crawl's
+Python lock for as long as parsing. A thread of the crawl hands each exchange over and waits
+for its answer. A response is handed on at once, with where its record will be (a future, in
+the request's meta, that the spider awaits before it builds the article): a download slot
+never waits for the disk. If the writing process dies, the next commit fails and the crawl
+stops: no article points to a record that is not on disk.
 """
 
 from __future__ import annotations
 
-import asyncio
-from concurrent.futures import ThreadPoolExecutor
+import signal
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import asdict
 from datetime import UTC, datetime
 from http import HTTPStatus
+from multiprocessing import get_context
+from multiprocessing.connection import Connection
 from pathlib import Path
+from typing import Any, TypeVar
 from urllib.parse import urlsplit
 
 from scrapy import signals
@@ -25,10 +33,12 @@ from scrapy.crawler import Crawler
 from scrapy.exceptions import NotConfigured
 from scrapy.http import Request, Response
 
-from archive.warc import DEFAULT_MAX_SIZE, Exchange, WarcWriter
+from archive.warc import DEFAULT_MAX_SIZE, Exchange, Location, WarcWriter
 
 from . import __version__
 from .signals import before_commit
+
+T = TypeVar("T")
 
 
 def _pairs(headers: object) -> list[tuple[str, str]]:
@@ -39,13 +49,67 @@ def _pairs(headers: object) -> list[tuple[str, str]]:
     ]
 
 
+def _serve(connection: Connection, options: dict[str, Any]) -> None:
+    """The writing process: run each call the crawl sends on one WarcWriter, answer (ok, value)
+    in order, until the crawl hangs up. Ctrl-C is the crawl's to handle."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    writer = WarcWriter(**options)
+    while True:
+        try:
+            method, args = connection.recv()
+        except EOFError:
+            writer.close()
+            return
+        try:
+            connection.send((True, getattr(writer, method)(*args)))
+        except Exception as error:
+            connection.send((False, error))
+
+
+class WriterProcess:
+    """A WarcWriter in a process of its own, called like one (from one thread at a time)."""
+
+    def __init__(self, **options: Any) -> None:
+        self.connection, theirs = get_context("spawn").Pipe()
+        self.process = get_context("spawn").Process(
+            target=_serve, args=(theirs, options), daemon=True
+        )
+        self.process.start()
+        theirs.close()
+
+    def _call(self, method: str, *args: Any) -> Any:
+        try:
+            self.connection.send((method, args))
+            ok, value = self.connection.recv()
+        except (EOFError, OSError):
+            raise RuntimeError("the raw capture process died; rerun the crawl") from None
+        if not ok:
+            raise value
+        return value
+
+    def write(self, exchange: Exchange) -> Location:
+        return self._call("write", exchange)
+
+    def write_revisit(self, exchange: Exchange, refers_to_digest: str, refers_to_date: str) -> None:
+        self._call("write_revisit", exchange, refers_to_digest, refers_to_date)
+
+    def flush(self) -> None:
+        self._call("flush")
+
+    def close(self) -> None:
+        """Close the files and end the process."""
+        self.connection.close()
+        self.process.join(timeout=30)
+
+
 class WarcCapture:
     """Writes a request and a response record per response; a revisit record for a 304."""
 
-    def __init__(self, writer: WarcWriter, crawler: Crawler) -> None:
+    def __init__(self, writer: WriterProcess, crawler: Crawler) -> None:
         self.writer = writer
         self.crawler = crawler
         self.thread = ThreadPoolExecutor(1, thread_name_prefix="warc")
+        self.failure: BaseException | None = None
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> WarcCapture:
@@ -56,8 +120,9 @@ class WarcCapture:
         run_id = settings.getint("NEWSARCHIVE_RUN_ID") or None
         stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S")
         stem = Path(settings.get("NEWSARCHIVE_DB")).stem
-        writer = WarcWriter(
-            Path(directory),
+        Path(directory).mkdir(parents=True, exist_ok=True)  # any error shows here, at start
+        writer = WriterProcess(
+            directory=Path(directory),
             prefix=f"{stem}-run{run_id or 0:05d}-{stamp}",
             software=f"Newsarchive/{__version__}",
             run_id=run_id,
@@ -69,14 +134,17 @@ class WarcCapture:
         return capture
 
     def flush(self) -> None:
-        """Every record so far on disk: waits for the writing thread to catch up."""
+        """Every record so far on disk (waits for the writing thread to catch up), or the
+        error that kept one from it."""
         self.thread.submit(self.writer.flush).result()
+        if self.failure is not None:
+            raise self.failure
 
     def close(self) -> None:
         self.thread.submit(self.writer.close).result()
         self.thread.shutdown()
 
-    async def process_response(self, request: Request, response: Response) -> Response:
+    def process_response(self, request: Request, response: Response) -> Response:
         headers = _pairs(request.headers)
         if not any(name.lower() == "host" for name, _ in headers):
             headers.insert(0, ("Host", urlsplit(request.url).netloc))
@@ -93,15 +161,27 @@ class WarcCapture:
         )
         stored = request.meta.get("stored_capture")
         if response.status == 304 and stored:
-            write = self.thread.submit(
-                self.writer.write_revisit, exchange, stored["digest"], stored["fetched_at"]
+            self._watch(
+                self.thread.submit(
+                    self.writer.write_revisit, exchange, stored["digest"], stored["fetched_at"]
+                )
             )
-            await asyncio.wrap_future(write)
         else:
-            location = await asyncio.wrap_future(self.thread.submit(self.writer.write, exchange))
-            request.meta["warc"] = asdict(location)
+            request.meta["warc"] = self._watch(self.thread.submit(self._write, exchange))
         self.crawler.stats.inc_value("newsarchive/warc_records")  # type: ignore[union-attr]
         return response
+
+    def _write(self, exchange: Exchange) -> dict[str, object]:
+        return asdict(self.writer.write(exchange))
+
+    def _watch(self, writing: Future[T]) -> Future[T]:
+        """Keep the first error of a write, for the next flush to raise."""
+        writing.add_done_callback(self._note_failure)
+        return writing
+
+    def _note_failure(self, writing: Future[object]) -> None:
+        if self.failure is None and (error := writing.exception()) is not None:
+            self.failure = error
 
 
 def _reason(status: int) -> str:

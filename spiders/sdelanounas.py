@@ -6,6 +6,7 @@ archived (`archive.frontier`), so a rerun after any stop fetches only what is mi
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator, Iterator
 from datetime import UTC, datetime
 from pathlib import Path
@@ -288,7 +289,8 @@ class SdelanounasSpider(scrapy.Spider):
         stats = self.crawler.stats
         if is_truncated(response.body):
             return self.page_fault(response, TRUNCATED)
-        capture = response.meta.get("warc") or {}
+        writing = response.meta.get("warc")  # where raw capture writes the page
+        capture = await asyncio.wrap_future(writing) if writing else {}
         fetch = {
             f"warc_{name}": capture.get(name) for name in ("file", "offset", "length", "digest")
         }

@@ -166,10 +166,10 @@ def test_provenance_and_audit_are_stored(site: RunningSite, tmp_path: Path) -> N
     assert modified > 0
 
 
-def background_crawl(site: RunningSite, db: Path) -> subprocess.Popen[str]:
+def background_crawl(site: RunningSite, db: Path, *options: str) -> subprocess.Popen[str]:
     """`newsarchive crawl` of the site, running while the test watches it."""
     return subprocess.Popen(
-        [str(NEWSARCHIVE), "crawl", "--base-url", site.url, "--db", str(db)],
+        [str(NEWSARCHIVE), "crawl", "--base-url", site.url, "--db", str(db), *options],
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
@@ -227,7 +227,7 @@ def extraction_workers(pid: int) -> list[int]:
 def test_a_killed_extraction_worker_loses_no_page(tmp_path: Path) -> None:
     slow = start_site(tmp_path, 30, delay=0.1)
     db = tmp_path / "archive.db"
-    crawl = background_crawl(slow, db)
+    crawl = background_crawl(slow, db, "--no-warc")  # raw capture's process is not a worker
     try:
         workers = wait_until(
             lambda: fetched_an_article(slow) and extraction_workers(crawl.pid),
@@ -277,3 +277,37 @@ def test_a_crawl_the_archive_refuses_stops_and_a_rerun_loses_nothing(tmp_path: P
     assert result.returncode == 0, result.stderr
     assert rows(db, "SELECT count(*) FROM articles") == [(30,)]
     assert rows(db, "PRAGMA integrity_check") == [("ok",)]
+
+
+def test_a_killed_raw_capture_process_stops_the_crawl_and_a_rerun_loses_nothing(
+    tmp_path: Path,
+) -> None:
+    slow = start_site(tmp_path, 30, delay=0.1)
+    db = tmp_path / "archive.db"
+    only_capture = ("--setting", "NEWSARCHIVE_EXTRACT_WORKERS=0", "--setting",
+                    "NEWSARCHIVE_BATCH_SIZE=5")  # fmt: skip
+    crawl = background_crawl(slow, db, *only_capture)
+    try:
+        [capture] = wait_until(
+            lambda: fetched_an_article(slow) and extraction_workers(crawl.pid),
+            "no article fetched, or no raw capture process",
+        )
+        os.kill(capture, signal.SIGKILL)
+        _, stderr = crawl.communicate(timeout=60)
+    finally:
+        slow.server.shutdown()
+        slow.server.server_close()
+    assert crawl.returncode == 1, stderr
+    assert "the raw capture process died" in stderr.strip().splitlines()[-1]
+    (tmp_path / "rerun").mkdir()
+    fast = start_site(tmp_path / "rerun", 30)
+    try:
+        result = newsarchive("crawl", "--base-url", fast.url, "--db", str(db))
+    finally:
+        fast.server.shutdown()
+        fast.server.server_close()
+    assert result.returncode == 0, result.stderr
+    assert rows(db, "SELECT count(*) FROM articles WHERE warc_file IS NULL") == [(0,)]
+    assert rows(db, "SELECT count(*) FROM articles") == [(30,)]
+    check = newsarchive("verify", "--db", str(db))
+    assert check.returncode == 0, check.stdout + check.stderr
