@@ -6,26 +6,23 @@ body before content decoding; Twisted has already undone any Transfer-Encoding, 
 record is rebuilt without that header. Requests are rebuilt from Scrapy's request headers
 (plus Host).
 
-Records are written by a process of its own (`WriterProcess`), one after the other, while the
-crawl goes on: building, hashing and compressing records would otherwise take the crawl's
-Python lock for as long as parsing. A thread of the crawl hands each exchange over and waits
-for its answer. A response is handed on at once, with where its record will be (a future, in
-the request's meta, that the spider awaits before it builds the article): a download slot
-never waits for the disk. If the writing process dies, the next commit fails and the crawl
-stops: no article points to a record that is not on disk.
+Records are written by a process of its own (`archive.warc.WriterProcess`), one after the
+other, while the crawl goes on: building, hashing and compressing records would otherwise take
+the crawl's Python lock for as long as parsing. A thread of the crawl hands each exchange over
+and waits for its answer. A response is handed on at once, with where its record will be (a
+future, in the request's meta, that the spider awaits before it builds the article): a
+download slot never waits for the disk. If the writing process dies, the next commit fails and
+the crawl stops: no article points to a record that is not on disk.
 """
 
 from __future__ import annotations
 
-import signal
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import asdict
 from datetime import UTC, datetime
 from http import HTTPStatus
-from multiprocessing import get_context
-from multiprocessing.connection import Connection
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TypeVar
 from urllib.parse import urlsplit
 
 from scrapy import signals
@@ -33,7 +30,7 @@ from scrapy.crawler import Crawler
 from scrapy.exceptions import NotConfigured
 from scrapy.http import Request, Response
 
-from archive.warc import DEFAULT_MAX_SIZE, Exchange, Location, WarcWriter
+from archive.warc import DEFAULT_MAX_SIZE, Exchange, WriterProcess
 
 from . import __version__
 from .signals import before_commit
@@ -47,59 +44,6 @@ def _pairs(headers: object) -> list[tuple[str, str]]:
         for name, values in headers.items()  # type: ignore[attr-defined]
         for value in values
     ]
-
-
-def _serve(connection: Connection, options: dict[str, Any]) -> None:
-    """The writing process: run each call the crawl sends on one WarcWriter, answer (ok, value)
-    in order, until the crawl hangs up. Ctrl-C is the crawl's to handle."""
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
-    writer = WarcWriter(**options)
-    while True:
-        try:
-            method, args = connection.recv()
-        except EOFError:
-            writer.close()
-            return
-        try:
-            connection.send((True, getattr(writer, method)(*args)))
-        except Exception as error:
-            connection.send((False, error))
-
-
-class WriterProcess:
-    """A WarcWriter in a process of its own, called like one (from one thread at a time)."""
-
-    def __init__(self, **options: Any) -> None:
-        self.connection, theirs = get_context("spawn").Pipe()
-        self.process = get_context("spawn").Process(
-            target=_serve, args=(theirs, options), daemon=True
-        )
-        self.process.start()
-        theirs.close()
-
-    def _call(self, method: str, *args: Any) -> Any:
-        try:
-            self.connection.send((method, args))
-            ok, value = self.connection.recv()
-        except (EOFError, OSError):
-            raise RuntimeError("the raw capture process died; rerun the crawl") from None
-        if not ok:
-            raise value
-        return value
-
-    def write(self, exchange: Exchange) -> Location:
-        return self._call("write", exchange)
-
-    def write_revisit(self, exchange: Exchange, refers_to_digest: str, refers_to_date: str) -> None:
-        self._call("write_revisit", exchange, refers_to_digest, refers_to_date)
-
-    def flush(self) -> None:
-        self._call("flush")
-
-    def close(self) -> None:
-        """Close the files and end the process."""
-        self.connection.close()
-        self.process.join(timeout=30)
 
 
 class WarcCapture:
