@@ -58,9 +58,9 @@ bench: $(VENV)/.bench-installed nginx
 
 ## The same benchmarks at sizes that finish within a minute.
 bench-quick: $(VENV)/.bench-installed nginx
-	$(BIN)/python bench/crawl.py --articles 1000 --small 250 --repeats 1
-	$(BIN)/python bench/extract.py --pages 200
-	$(BIN)/python bench/search.py --articles 2000 --queries 5
+	$(BIN)/python bench/crawl.py --articles 800 --small 200 --repeats 1
+	$(BIN)/python bench/extract.py --pages 100
+	$(BIN)/python bench/search.py --articles 1000 --queries 3
 
 ## Debian's nginx, which serves the crawl benchmark's pages, installed when missing (as root).
 nginx:
