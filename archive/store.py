@@ -418,22 +418,34 @@ class Archive:
                     for position, name in enumerate(tags)
                 ],
             )
-        self._delete_children("images", children.images)
-        conn.executemany(
-            "INSERT INTO images (article_pk, position, url, full_url, credit, caption)"
-            " VALUES (:article_pk, :position, :url, :full_url, :credit, :caption)",
+        self._replace_rows(
+            "images",
+            children.images,
             [
-                {**image, "article_pk": pk, "position": position}
+                {"article_pk": pk, "position": position, **image}
                 for pk, images in children.images.items()
                 for position, image in enumerate(images)
             ],
         )
-        self._delete_children("removals", children.removals)
-        conn.executemany(
-            "INSERT INTO removals (article_pk, rule, kind, blocks, sample)"
-            " VALUES (:article_pk, :rule, :kind, :blocks, :sample)",
-            [{**row, "article_pk": pk} for pk, rows in children.removals.items() for row in rows],
+        self._replace_rows(
+            "removals",
+            children.removals,
+            [{"article_pk": pk, **row} for pk, rows in children.removals.items() for row in rows],
         )
+
+    def _replace_rows(
+        self, table: str, by_article: dict[int, Any], rows: list[dict[str, Any]]
+    ) -> None:
+        """Delete the batch's articles' rows of a child table and insert theirs, in one prepared
+        statement (every row has the same keys)."""
+        self._delete_children(table, by_article)
+        if rows:
+            columns = list(rows[0])
+            sql = (
+                f"INSERT INTO {table} ({', '.join(columns)})"
+                f" VALUES ({', '.join(':' + column for column in columns)})"
+            )
+            self.db.conn.executemany(sql, rows)
 
     def _delete_children(self, table: str, by_article: dict[int, Any]) -> None:
         self.db.execute(

@@ -244,6 +244,17 @@ def test_a_killed_extraction_worker_loses_no_page(tmp_path: Path) -> None:
     assert rows(db, "SELECT count(*) FROM articles") == [(30,)]
 
 
+def crawl_again(tmp_path: Path, db: Path, articles: int) -> subprocess.CompletedProcess[str]:
+    """A plain rerun into the same archive, against a fresh simulator of the same site."""
+    (tmp_path / "rerun").mkdir()
+    site = start_site(tmp_path / "rerun", articles)
+    try:
+        return newsarchive("crawl", "--base-url", site.url, "--db", str(db))
+    finally:
+        site.server.shutdown()
+        site.server.server_close()
+
+
 def test_a_crawl_the_archive_refuses_stops_and_a_rerun_loses_nothing(tmp_path: Path) -> None:
     slow = start_site(tmp_path, 30, delay=0.1)
     db = tmp_path / "archive.db"
@@ -267,14 +278,8 @@ def test_a_crawl_the_archive_refuses_stops_and_a_rerun_loses_nothing(tmp_path: P
     last = stderr.strip().splitlines()[-1]
     assert "database is locked" in last and "rerun to fetch what was not saved" in last
     assert rows(db, "SELECT count(*) FROM articles")[0][0] < 30
-    (tmp_path / "rerun").mkdir()
-    fast = start_site(tmp_path / "rerun", 30)
-    try:
-        result = newsarchive("crawl", "--base-url", fast.url, "--db", str(db))
-    finally:
-        fast.server.shutdown()
-        fast.server.server_close()
-    assert result.returncode == 0, result.stderr
+    rerun = crawl_again(tmp_path, db, 30)
+    assert rerun.returncode == 0, rerun.stderr
     assert rows(db, "SELECT count(*) FROM articles") == [(30,)]
     assert rows(db, "PRAGMA integrity_check") == [("ok",)]
 
@@ -299,14 +304,8 @@ def test_a_killed_raw_capture_process_stops_the_crawl_and_a_rerun_loses_nothing(
         slow.server.server_close()
     assert crawl.returncode == 1, stderr
     assert "the raw capture process died" in stderr.strip().splitlines()[-1]
-    (tmp_path / "rerun").mkdir()
-    fast = start_site(tmp_path / "rerun", 30)
-    try:
-        result = newsarchive("crawl", "--base-url", fast.url, "--db", str(db))
-    finally:
-        fast.server.shutdown()
-        fast.server.server_close()
-    assert result.returncode == 0, result.stderr
+    rerun = crawl_again(tmp_path, db, 30)
+    assert rerun.returncode == 0, rerun.stderr
     assert rows(db, "SELECT count(*) FROM articles WHERE warc_file IS NULL") == [(0,)]
     assert rows(db, "SELECT count(*) FROM articles") == [(30,)]
     check = newsarchive("verify", "--db", str(db))
