@@ -41,9 +41,6 @@ TELNETCONSOLE_ENABLED = False
 # Scrapy starts this many asyncio tasks per response to process its output; our callbacks yield
 # a dozen results at most and the pipeline never waits, so one task does the work of 100.
 CONCURRENT_ITEMS = 1
-# Scrapy re-reads the source of generator callbacks for this check on almost every response;
-# ours never return a value (their tests would show it).
-WARN_ON_GENERATOR_RETURN_VALUE = False
 LOG_LEVEL = "WARNING"
 
 ITEM_PIPELINES = {"crawler.pipelines.ArchivePipeline": 300}

@@ -177,13 +177,12 @@ class SdelanounasSpider(scrapy.Spider):
             meta={"handle_httpstatus_list": [304, *GONE]},
         )
 
-    async def parse_listing(self, response: Response, page: int, walk: str) -> AsyncIterator[Any]:
+    async def parse_listing(self, response: Response, page: int, walk: str) -> list[Any]:
         entries = []
         if not is_truncated(response.body):
             content_type = header(response, "Content-Type")
             entries = await self.extractor.listing(response.url, response.body, content_type)
-        for output in self.follow_listing(response, entries, page, walk):
-            yield output
+        return list(self.follow_listing(response, entries, page, walk))
 
     def follow_listing(
         self, response: Response, entries: list[ListingEntry], page: int, walk: str
@@ -268,20 +267,21 @@ class SdelanounasSpider(scrapy.Spider):
 
     async def parse_article(
         self, response: Response, native_id: str, page: int | None
-    ) -> AsyncIterator[Any]:
-        stats = self.crawler.stats
+    ) -> list[Any]:
+        """What an article page's answer adds to the archive, and the listing page it
+        completes. A coroutine returning a list, like `parse_listing`: Scrapy passes a list
+        through its spider middlewares with plain generators, where an async generator costs
+        a chain of asyncio steps for every item."""
         if response.status == 304:
-            stats.inc_value("newsarchive/not_modified")
-            yield NotModified(response.url)
+            self.crawler.stats.inc_value("newsarchive/not_modified")
+            outcome: Any = NotModified(response.url)
         elif response.status in GONE:
-            yield Gone(response.url)
+            outcome = Gone(response.url)
         else:
             outcome = await self.extract(response)
-            yield outcome
             if isinstance(outcome, scrapy.Request):
-                return  # retried: the listing page waits for the retry's answer
-        for done in self.resolved(native_id, page):
-            yield done
+                return [outcome]  # retried: the listing page waits for the retry's answer
+        return [outcome, *self.resolved(native_id, page)]
 
     async def extract(self, response: Response) -> ArchiveRecord | PageFailure | scrapy.Request:
         """The page's archive record; or its failure; or, for a page that is not the article
