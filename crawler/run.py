@@ -146,6 +146,14 @@ def judge(
         return CrawlResult(EXIT_USAGE, message, stats)
     if stats.get("finish_reason") == "shutdown":
         return CrawlResult(EXIT_INTERRUPTED, f"interrupted; rerun to continue ({summary})", stats)
+    if spider_errors := stats.get("spider_exceptions/count", 0):
+        kinds = _breakdown(stats, "spider_exceptions/")
+        message = (
+            f"{spider_errors} page(s) stopped on an error in the crawler ({kinds}; see above) "
+            f"and were not archived; rerun to fetch them, and report the error if it repeats "
+            f"({summary})"
+        )
+        return CrawlResult(EXIT_INTERRUPTED, message, stats)
     if listing_errors := stats.get("newsarchive/listing_failed", 0):
         message = (
             f"{listing_errors} listing page(s) could not be fetched (see above), so the walk is "
@@ -156,11 +164,7 @@ def judge(
     threshold = settings.getfloat("NEWSARCHIVE_FAILURE_SHARE")
     if _too_many(failed + rescued, pages, settings):
         share = (failed + rescued) / pages
-        reasons = ", ".join(
-            f"{key.rsplit('/', 1)[1]}: {count}"
-            for key, count in sorted(stats.items())
-            if key.startswith("newsarchive/extraction_failed/")
-        )
+        reasons = _breakdown(stats, "newsarchive/extraction_failed/")
         message = (
             f"layout drift: extraction failed on {failed} of {pages} article pages"
             f"{f' ({reasons})' if reasons else ''} and {rescued} more needed the generic "
@@ -178,6 +182,15 @@ def judge(
         )
         return CrawlResult(EXIT_EXTRACTION, message, stats)
     return CrawlResult(EXIT_OK, summary, stats)
+
+
+def _breakdown(stats: dict[str, Any], prefix: str) -> str:
+    """`name: count, …` of the stats under `prefix` (e.g. the reasons of failures)."""
+    return ", ".join(
+        f"{key.removeprefix(prefix)}: {count}"
+        for key, count in sorted(stats.items())
+        if key.startswith(prefix) and key != f"{prefix}count"
+    )
 
 
 def _too_many(failed: int, pages: int, settings: Settings) -> bool:

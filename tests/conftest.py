@@ -19,6 +19,7 @@ import pytest
 from tests.sitesim import Corpus, SiteSimulator
 
 NEWSARCHIVE = Path(sys.executable).with_name("newsarchive")
+REPOSITORY = Path(__file__).resolve().parent.parent  # on PYTHONPATH, tests.faults imports
 BOILERPLATE = (
     "стань автором",
     "присоединяйся к сообществу",

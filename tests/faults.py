@@ -1,7 +1,8 @@
 """Faults injected into a real crawl process, for the tests of what survives them.
 
 Enabled with `--setting 'EXTENSIONS={"tests.faults.KillMidBatch": 0}'` and
-`--setting FAULT_KILL_AT_SAVE=N`; the crawl process needs the repository on PYTHONPATH.
+`--setting FAULT_KILL_AT_SAVE=N` (or `BugOnArticle` and `FAULT_BUG_ON_ARTICLE=<id>`); the
+crawl process needs the repository on PYTHONPATH.
 """
 
 from __future__ import annotations
@@ -11,8 +12,10 @@ import signal
 from typing import Any
 
 from scrapy.crawler import Crawler
+from scrapy.http import Response
 
 from archive.store import Archive
+from spiders.sdelanounas import SdelanounasSpider
 
 
 class KillMidBatch:
@@ -35,3 +38,22 @@ class KillMidBatch:
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> KillMidBatch:
         return cls(crawler.settings.getint("FAULT_KILL_AT_SAVE"))
+
+
+class BugOnArticle:
+    """Makes the spider raise a RuntimeError (a bug, not an extraction failure) while reading
+    the article with id `FAULT_BUG_ON_ARTICLE`."""
+
+    def __init__(self, native_id: str) -> None:
+        original = SdelanounasSpider.extract
+
+        async def extract_or_fail(spider: SdelanounasSpider, response: Response) -> Any:
+            if response.url.rstrip("/").endswith(f"/{native_id}"):
+                raise RuntimeError("a bug in the spider")
+            return await original(spider, response)
+
+        SdelanounasSpider.extract = extract_or_fail  # type: ignore[method-assign]
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> BugOnArticle:
+        return cls(crawler.settings.get("FAULT_BUG_ON_ARTICLE"))

@@ -15,11 +15,16 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import NEWSARCHIVE, RunningSite, newsarchive, rows, start_site
+from tests.conftest import (
+    NEWSARCHIVE,
+    REPOSITORY,
+    RunningSite,
+    newsarchive,
+    rows,
+    start_site,
+)
 from tests.sitesim import Corpus
 from tests.sitesim.corpus import MOSCOW
-
-REPOSITORY = Path(__file__).resolve().parent.parent
 
 
 def recent_corpus(count: int) -> Corpus:

@@ -18,11 +18,17 @@ from warcio.archiveiterator import ArchiveIterator
 from archive.warc import read_response
 from crawler.extract import _boilerplate
 from crawler.reextract import reextract
-from tests.conftest import NEWSARCHIVE, RunningSite, newsarchive, rows, start_site
+from tests.conftest import (
+    NEWSARCHIVE,
+    REPOSITORY,
+    RunningSite,
+    newsarchive,
+    rows,
+    start_site,
+)
 from tests.test_archivist import make_due, recent_corpus
 
 WARCIO = Path(NEWSARCHIVE).with_name("warcio")
-REPOSITORY = Path(__file__).resolve().parent.parent
 
 
 def records(warc_dir: Path) -> list[tuple[str, str, str | None]]:

@@ -15,6 +15,7 @@ from typing import TypeVar
 from tests.conftest import (
     BOILERPLATE,
     NEWSARCHIVE,
+    REPOSITORY,
     RunningSite,
     newsarchive,
     rows,
@@ -282,6 +283,34 @@ def test_a_crawl_the_archive_refuses_stops_and_a_rerun_loses_nothing(tmp_path: P
     assert rerun.returncode == 0, rerun.stderr
     assert rows(db, "SELECT count(*) FROM articles") == [(30,)]
     assert rows(db, "PRAGMA integrity_check") == [("ok",)]
+
+
+def test_a_bug_that_drops_a_page_fails_the_crawl_and_a_rerun_fetches_the_page(
+    tmp_path: Path,
+) -> None:
+    site = start_site(tmp_path, 30)
+    db = tmp_path / "archive.db"
+    broken = site.corpus.ids[12]
+    bug = ("--setting", 'EXTENSIONS={"tests.faults.BugOnArticle": 0}',
+           "--setting", f"FAULT_BUG_ON_ARTICLE={broken}")  # fmt: skip
+    try:
+        crawl = newsarchive(
+            "crawl", "--base-url", site.url, "--db", str(db), *bug,
+            env={**os.environ, "PYTHONPATH": str(REPOSITORY)},
+        )  # fmt: skip
+    finally:
+        site.server.shutdown()
+        site.server.server_close()
+    assert crawl.returncode == 4, crawl.stderr
+    last = crawl.stderr.strip().splitlines()[-1]
+    assert "1 page(s) stopped on an error in the crawler (RuntimeError: 1" in last
+    assert "rerun to fetch them" in last
+    archived = {native_id for (native_id,) in rows(db, "SELECT native_id FROM articles")}
+    assert archived == {str(native_id) for native_id in site.corpus.ids} - {str(broken)}
+    assert rows(db, "SELECT status FROM crawl_runs") == [("interrupted",)]
+    rerun = crawl_again(tmp_path, db, 30)
+    assert rerun.returncode == 0, rerun.stderr
+    assert rows(db, "SELECT count(*) FROM articles") == [(30,)]
 
 
 def test_a_killed_raw_capture_process_stops_the_crawl_and_a_rerun_loses_nothing(
