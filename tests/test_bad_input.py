@@ -19,6 +19,8 @@ import pytest
 
 from archive.schema import LATEST_VERSION
 from archive.store import crawl_lock
+from crawler.configure import check_overrides, crawl_settings
+from crawler.exceptions import BadSetting
 from tests.conftest import NEWSARCHIVE, RunningSite, free_port, newsarchive, start_site
 
 # Run a command without the root powers that ignore file permissions (CAP_DAC_OVERRIDE and
@@ -202,6 +204,13 @@ def test_bad_setting_value(site: RunningSite, db: Path) -> None:
         db,
         "--setting RETRY_TIMES='many': RETRY_TIMES needs a whole number",
     )
+
+
+def test_setting_values_are_read_as_scrapy_reads_them() -> None:
+    defaults = crawl_settings(Path("archive.db"), "http://127.0.0.1:1", {})
+    check_overrides(defaults, {"DNS_TIMEOUT": "2.5", "CONCURRENT_REQUESTS": "4"})
+    with pytest.raises(BadSetting, match="CONCURRENT_REQUESTS needs a whole number"):
+        check_overrides(defaults, {"CONCURRENT_REQUESTS": "2.5"})
 
 
 BAD_ENTRIES = [
