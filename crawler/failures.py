@@ -46,8 +46,11 @@ def requested_url(request: Request) -> str:
 
 def describe_failure(failure: Failure) -> str:
     """A short reason for a failed request, with how many retries it had."""
-    reason = _reason(failure)
-    request = getattr(failure, "request", None)
+    return with_retries(_reason(failure), getattr(failure, "request", None))
+
+
+def with_retries(reason: str, request: Request | None) -> str:
+    """A failure's reason, followed by how many retries its request had, if any."""
     retries = request.meta.get("retry_times", 0) if request is not None else 0
     return f"{reason} after {retries} retries" if retries else reason
 

@@ -23,7 +23,7 @@ from archive.frontier import Frontier
 from crawler.exceptions import ExtractionFailed
 from crawler.extract import decode_html, is_error_page, is_truncated
 from crawler.extract._dates import MOSCOW
-from crawler.failures import describe_failure, requested_url
+from crawler.failures import describe_failure, requested_url, with_retries
 from crawler.items import (
     ArchiveRecord,
     Gone,
@@ -232,8 +232,7 @@ class SdelanounasSpider(scrapy.Spider):
             reason = TRUNCATED if truncated else ERROR_PAGE
             retried = retry_later(response.request, reason, self.crawler)
             if retried is None:
-                retries = response.meta.get("retry_times", 0)
-                self.listing_lost(response.request, f"{reason} after {retries} retries")
+                self.listing_lost(response.request, with_retries(reason, response.request))
             return [retried] if retried is not None else []
         if response.meta.get("confirms_empty"):
             return None
@@ -329,11 +328,10 @@ class SdelanounasSpider(scrapy.Spider):
         retried = retry_later(response.request, reason, self.crawler)
         if retried is not None:
             return retried
-        retries = response.meta.get("retry_times", 0)
         url = requested_url(response.request)  # type: ignore[arg-type]
         self.crawler.stats.inc_value("newsarchive/fetch_failed")
         self.logger.error("article failed: %s (%s)", url, reason)
-        return PageFailure(SITE.name, url, f"fetch: {reason} after {retries} retries")
+        return PageFailure(SITE.name, url, f"fetch: {with_retries(reason, response.request)}")
 
     def listing_failed(self, failure: Failure) -> None:
         request = failure.request  # type: ignore[attr-defined]
