@@ -10,16 +10,12 @@ from __future__ import annotations
 import hashlib
 import io
 import os
-import signal
 import zlib
 from base64 import b32encode
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from multiprocessing import get_context
-from multiprocessing.connection import Connection
 from pathlib import Path
-from typing import Any
 
 from warcio.archiveiterator import ArchiveIterator
 from warcio.exceptions import ArchiveLoadFailed
@@ -203,59 +199,6 @@ class WarcWriter:
             self.flush()
             self.handle.close()
             self.handle = None
-
-
-def _serve(connection: Connection, options: dict[str, Any]) -> None:
-    """The writing process: run each call the crawl sends on one WarcWriter, answer (ok, value)
-    in order, until the crawl hangs up. Ctrl-C is the crawl's to handle."""
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
-    writer = WarcWriter(**options)
-    while True:
-        try:
-            method, args = connection.recv()
-        except EOFError:
-            writer.close()
-            return
-        try:
-            connection.send((True, getattr(writer, method)(*args)))
-        except Exception as error:
-            connection.send((False, error))
-
-
-class WriterProcess:
-    """A WarcWriter in a process of its own, called like one (from one thread at a time)."""
-
-    def __init__(self, **options: Any) -> None:
-        self.connection, theirs = get_context("spawn").Pipe()
-        self.process = get_context("spawn").Process(
-            target=_serve, args=(theirs, options), daemon=True
-        )
-        self.process.start()
-        theirs.close()
-
-    def _call(self, method: str, *args: Any) -> Any:
-        try:
-            self.connection.send((method, args))
-            ok, value = self.connection.recv()
-        except (EOFError, OSError):
-            raise RuntimeError("the raw capture process died; rerun the crawl") from None
-        if not ok:
-            raise value
-        return value
-
-    def write(self, exchange: Exchange) -> Location:
-        return self._call("write", exchange)
-
-    def write_revisit(self, exchange: Exchange, refers_to_digest: str, refers_to_date: str) -> None:
-        self._call("write_revisit", exchange, refers_to_digest, refers_to_date)
-
-    def flush(self) -> None:
-        self._call("flush")
-
-    def close(self) -> None:
-        """Close the files and end the process."""
-        self.connection.close()
-        self.process.join(timeout=30)
 
 
 @dataclass(frozen=True)

@@ -6,13 +6,13 @@ body before content decoding; Twisted has already undone any Transfer-Encoding, 
 record is rebuilt without that header. Requests are rebuilt from Scrapy's request headers
 (plus Host).
 
-Records are written by a process of its own (`archive.warc.WriterProcess`), one after the
-other, while the crawl goes on: building, hashing and compressing records would otherwise take
-the crawl's Python lock for as long as parsing. A thread of the crawl hands each exchange over
-and waits for its answer. A response is handed on at once, with where its record will be (a
-future, in the request's meta, that the spider awaits before it builds the article): a
-download slot never waits for the disk. If the writing process dies, the next commit fails and
-the crawl stops: no article points to a record that is not on disk.
+Records are written by a WarcWriter in a process of its own (`archive.process.InProcess`), one
+after the other, while the crawl goes on: building, hashing and compressing records would
+otherwise take the crawl's Python lock for as long as parsing. A thread of the crawl hands each
+exchange over and waits for its answer. A response is handed on at once, with where its record
+will be (a future, in the request's meta, that the spider awaits before it builds the
+article): a download slot never waits for the disk. If the writing process dies, the next
+commit fails and the crawl stops: no article points to a record that is not on disk.
 """
 
 from __future__ import annotations
@@ -30,7 +30,8 @@ from scrapy.crawler import Crawler
 from scrapy.exceptions import NotConfigured
 from scrapy.http import Request, Response
 
-from archive.warc import DEFAULT_MAX_SIZE, Exchange, WriterProcess
+from archive.process import InProcess
+from archive.warc import DEFAULT_MAX_SIZE, Exchange, WarcWriter
 
 from . import __version__
 from .signals import before_commit
@@ -49,7 +50,7 @@ def _pairs(headers: object) -> list[tuple[str, str]]:
 class WarcCapture:
     """Writes a request and a response record per response; a revisit record for a 304."""
 
-    def __init__(self, writer: WriterProcess, crawler: Crawler) -> None:
+    def __init__(self, writer: InProcess, crawler: Crawler) -> None:
         self.writer = writer
         self.crawler = crawler
         self.thread = ThreadPoolExecutor(1, thread_name_prefix="warc")
@@ -65,7 +66,9 @@ class WarcCapture:
         stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S")
         stem = Path(settings.get("NEWSARCHIVE_DB")).stem
         Path(directory).mkdir(parents=True, exist_ok=True)  # any error shows here, at start
-        writer = WriterProcess(
+        writer = InProcess(
+            WarcWriter,
+            "raw capture",
             directory=Path(directory),
             prefix=f"{stem}-run{run_id or 0:05d}-{stamp}",
             software=f"Newsarchive/{__version__}",
@@ -80,7 +83,7 @@ class WarcCapture:
     def flush(self) -> None:
         """Every record so far on disk (waits for the writing thread to catch up), or the
         error that kept one from it."""
-        self.thread.submit(self.writer.flush).result()
+        self.thread.submit(self.writer.call, "flush").result()
         if self.failure is not None:
             raise self.failure
 
@@ -107,7 +110,11 @@ class WarcCapture:
         if response.status == 304 and stored:
             self._watch(
                 self.thread.submit(
-                    self.writer.write_revisit, exchange, stored["digest"], stored["fetched_at"]
+                    self.writer.call,
+                    "write_revisit",
+                    exchange,
+                    stored["digest"],
+                    stored["fetched_at"],
                 )
             )
         else:
@@ -116,7 +123,7 @@ class WarcCapture:
         return response
 
     def _write(self, exchange: Exchange) -> dict[str, object]:
-        return asdict(self.writer.write(exchange))
+        return asdict(self.writer.call("write", exchange))
 
     def _watch(self, writing: Future[T]) -> Future[T]:
         """Keep the first error of a write, for the next flush to raise."""
