@@ -50,7 +50,7 @@ browser:
 	  fi; \
 	fi
 
-## Every benchmark at full size (a crawl of 20,000 articles; about half an hour): figures, ratios.
+## Every benchmark at full size (a crawl of 20,000 articles; about an hour): figures, ratios.
 bench: $(VENV)/.bench-installed nginx
 	$(BIN)/python bench/crawl.py --articles 20000 --small 2000 --repeats 2
 	$(BIN)/python bench/cpu_split.py --articles 5000

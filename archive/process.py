@@ -16,10 +16,11 @@ from multiprocessing.connection import Connection
 from typing import Any
 
 
-def _crossable(error: Exception) -> Exception:
-    """The error itself if it can be sent back, else its text in a RuntimeError."""
+def crossable(error: Exception) -> Exception:
+    """The error itself if it survives a trip between processes, else its text in a
+    RuntimeError."""
     try:
-        pickle.dumps(error)
+        pickle.loads(pickle.dumps(error))
     except Exception:
         return RuntimeError(f"{type(error).__name__}: {error}")
     return error
@@ -33,7 +34,7 @@ def _serve(connection: Connection, factory: Callable[..., Any], options: dict[st
     try:
         target, failure = factory(**options), None
     except Exception as error:
-        target, failure = None, _crossable(error)
+        target, failure = None, crossable(error)
     while True:
         try:
             method, args = connection.recv()
@@ -47,14 +48,14 @@ def _serve(connection: Connection, factory: Callable[..., Any], options: dict[st
         try:
             connection.send((True, getattr(target, method)(*args)))
         except Exception as error:
-            connection.send((False, _crossable(error)))
+            connection.send((False, crossable(error)))
 
 
 class InProcess:
     """`factory(**options)` made in a process of its own; `call` runs one of its methods."""
 
-    def __init__(self, factory: Callable[..., Any], role: str, **options: Any) -> None:
-        self.role = role  # what the process does, for the error if it dies
+    def __init__(self, factory: Callable[..., Any], died: str, **options: Any) -> None:
+        self.died = died  # the error when the process is gone, e.g. "the … process died"
         context = get_context("spawn")
         self.connection, theirs = context.Pipe()
         self.process = context.Process(target=_serve, args=(theirs, factory, options), daemon=True)
@@ -67,7 +68,7 @@ class InProcess:
             self.connection.send((method, args))
             ok, value = self.connection.recv()
         except (EOFError, OSError):
-            raise RuntimeError(f"the {self.role} process died; rerun the crawl") from None
+            raise RuntimeError(self.died) from None
         if not ok:
             raise value
         return value

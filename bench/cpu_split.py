@@ -70,8 +70,8 @@ def nginx_cpu() -> float:
     return total
 
 
-def measure(label: str, command: list[str], site: Site) -> None:
-    """Run a crawler to its end and print its CPU per page, split by process and thread."""
+def measure(label: str, command: list[str], site: Site) -> float:
+    """Run a crawler to its end, print its CPU per page split by process and thread; its rate."""
     before_requests, before_nginx = len(site.requests()), nginx_cpu()
     busy_before, total_before = machine_busy_and_total()
     process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
@@ -101,6 +101,8 @@ def measure(label: str, command: list[str], site: Site) -> None:
         raise SystemExit(f"{label} failed:\n{stderr.decode(errors='replace')}")
     busy_after, total_after = machine_busy_and_total()
     requests = site.requests()[before_requests:]
+    if len(requests) < 2:
+        raise SystemExit(f"{label} fetched {len(requests)} pages: nothing to measure")
     pages = len(requests)
     span = max(requests[-1][0] - requests[0][0], 0.001)
     idle = 1 - (busy_after - busy_before) / (total_after - total_before)
@@ -116,6 +118,7 @@ def measure(label: str, command: list[str], site: Site) -> None:
     for name, seconds in sorted(split.items(), key=lambda item: -item[1]):
         print(f"  {name:<55} {1000 * seconds / pages:5.2f} ms/page")
     print(f"  {'all':<55} {1000 * sum(split.values()) / pages:5.2f} ms/page")
+    return pages / span
 
 
 def main() -> None:
@@ -127,12 +130,13 @@ def main() -> None:
         with serve(work / "site", args.articles) as site:
             bare = [sys.executable, str(BENCH / "bare_spider.py"), "--base-url", site.url,
                     "--articles", str(args.articles)]  # fmt: skip
-            measure("bare Scrapy", bare, site)
+            baseline = measure("bare Scrapy", bare, site)
             for label, options in (("no WARC", ["--no-warc"]), ("with WARC", [])):
                 db = work / f"{label.replace(' ', '-')}.db"
                 ours = [str(NEWSARCHIVE), "crawl", "--full", "--base-url", site.url,
                         "--db", str(db), *QUIET, *options]  # fmt: skip
-                measure(f"newsarchive, {label}", ours, site)
+                rate = measure(f"newsarchive, {label}", ours, site)
+                print(f"ratio {label} / bare in this run: {rate / baseline:.2f}")
 
 
 if __name__ == "__main__":

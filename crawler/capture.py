@@ -68,7 +68,7 @@ class WarcCapture:
         Path(directory).mkdir(parents=True, exist_ok=True)  # any error shows here, at start
         writer = InProcess(
             WarcWriter,
-            "raw capture",
+            "the raw capture process died; rerun the crawl",
             directory=Path(directory),
             prefix=f"{stem}-run{run_id or 0:05d}-{stamp}",
             software=f"Newsarchive/{__version__}",

@@ -23,7 +23,8 @@ Exit codes:
   1  bad input or usage (one line on stderr says what to fix)
   2  archive locked by another run
   3  too many pages failed: extraction (the site's layout may have changed) or fetching
-  4  interrupted (rerun the same command to continue)"""
+  4  interrupted: Ctrl-C, a listing page not fetched, or an error in the crawler
+     (rerun the same command to continue)"""
 
 
 def db_option(function: Callable[..., Any]) -> Callable[..., Any]:

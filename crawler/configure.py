@@ -23,15 +23,12 @@ READERS = {
     dict: (Settings.getdict, "a JSON object"),
     BaseSettings: (Settings.getdict, "a JSON object"),
 }
-# Scrapy settings whose default is a whole number, but which Scrapy reads as any number.
-READ_AS_FLOAT = frozenset({"DNS_TIMEOUT", "DOWNLOAD_DELAY", "DOWNLOAD_TIMEOUT"})
 
 
 def check_overrides(defaults: Settings, overrides: dict[str, str]) -> None:
     """Refuse a --setting value that the setting's reader would choke on mid-crawl."""
     for key, value in overrides.items():
-        kind_of_default = float if key in READ_AS_FLOAT else type(defaults.get(key))
-        reader, kind = READERS.get(kind_of_default, (None, ""))
+        reader, kind = READERS.get(type(defaults.get(key)), (None, ""))
         if reader is None:
             continue
         try:

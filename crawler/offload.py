@@ -23,6 +23,8 @@ from collections.abc import Callable
 from multiprocessing import get_context
 from typing import Any, TypeVar
 
+from archive.process import crossable
+
 from .extract import decode_html, extract_article, parse_listing
 from .items import ListingEntry
 from .normalise import to_record
@@ -66,10 +68,7 @@ def _serve(connection: socket.socket) -> None:
         try:
             reply = _message((True, function(*args)))
         except Exception as error:
-            try:
-                reply = _message((False, error))
-            except Exception:  # an exception that cannot cross processes: its text can
-                reply = _message((False, RuntimeError(f"{type(error).__name__}: {error}")))
+            reply = _message((False, crossable(error)))
         stream.write(reply)
         stream.flush()
 

@@ -149,9 +149,8 @@ def judge(
     if spider_errors := stats.get("spider_exceptions/count", 0):
         kinds = _breakdown(stats, "spider_exceptions/")
         message = (
-            f"{spider_errors} page(s) stopped on an error in the crawler ({kinds}; see above) "
-            f"and were not archived; rerun to fetch them, and report the error if it repeats "
-            f"({summary})"
+            f"{spider_errors} error(s) in the crawler ({kinds}; see above) kept pages out of "
+            f"the archive; rerun to fetch them, and report the error if it repeats ({summary})"
         )
         return CrawlResult(EXIT_INTERRUPTED, message, stats)
     if listing_errors := stats.get("newsarchive/listing_failed", 0):

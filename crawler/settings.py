@@ -24,6 +24,7 @@ DOWNLOAD_DELAY = 1.0
 CONCURRENT_REQUESTS = 16
 CONCURRENT_REQUESTS_PER_DOMAIN = 2
 DOWNLOAD_TIMEOUT = 30.0  # seconds; a float, so that --setting DOWNLOAD_TIMEOUT=0.5 is valid
+DNS_TIMEOUT = 60.0  # Scrapy's default, as a float for the same reason
 # Caps on the body as sent and, for gzip and deflate, as decompressed (a gzip bomb stops here).
 DOWNLOAD_MAXSIZE = 16 * 1024 * 1024
 DOWNLOAD_WARNSIZE = 4 * 1024 * 1024

@@ -19,7 +19,7 @@ import pytest
 
 from archive.schema import LATEST_VERSION
 from archive.store import crawl_lock
-from crawler.configure import check_overrides, crawl_settings
+from crawler.configure import crawl_settings
 from crawler.exceptions import BadSetting
 from tests.conftest import NEWSARCHIVE, RunningSite, free_port, newsarchive, start_site
 
@@ -206,11 +206,12 @@ def test_bad_setting_value(site: RunningSite, db: Path) -> None:
     )
 
 
-def test_setting_values_are_read_as_scrapy_reads_them() -> None:
-    defaults = crawl_settings(Path("archive.db"), "http://127.0.0.1:1", {})
-    check_overrides(defaults, {"DNS_TIMEOUT": "2.5", "CONCURRENT_REQUESTS": "4"})
+@pytest.mark.parametrize("timeout", ["DNS_TIMEOUT", "DOWNLOAD_TIMEOUT", "DOWNLOAD_DELAY"])
+def test_timeouts_and_delays_take_fractions_of_a_second(timeout: str) -> None:
+    settings = crawl_settings(Path("archive.db"), "https://sdelanounas.ru", {timeout: "2.5"})
+    assert settings.getfloat(timeout) == 2.5
     with pytest.raises(BadSetting, match="CONCURRENT_REQUESTS needs a whole number"):
-        check_overrides(defaults, {"CONCURRENT_REQUESTS": "2.5"})
+        crawl_settings(Path("archive.db"), "https://sdelanounas.ru", {"CONCURRENT_REQUESTS": "2.5"})
 
 
 BAD_ENTRIES = [

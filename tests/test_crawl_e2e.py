@@ -303,7 +303,7 @@ def test_a_bug_that_drops_a_page_fails_the_crawl_and_a_rerun_fetches_the_page(
         site.server.server_close()
     assert crawl.returncode == 4, crawl.stderr
     last = crawl.stderr.strip().splitlines()[-1]
-    assert "1 page(s) stopped on an error in the crawler (RuntimeError: 1" in last
+    assert "1 error(s) in the crawler (RuntimeError: 1; see above) kept pages out" in last
     assert "rerun to fetch them" in last
     archived = {native_id for (native_id,) in rows(db, "SELECT native_id FROM articles")}
     assert archived == {str(native_id) for native_id in site.corpus.ids} - {str(broken)}

@@ -21,23 +21,32 @@ class Unsendable(Exception):
         self.lock = threading.Lock()
 
 
+class Unrebuildable(Exception):
+    """An error that pickles but cannot be rebuilt: its constructor wants two arguments."""
+
+    def __init__(self, what: str, why: str) -> None:
+        super().__init__(f"{what}: {why}")
+
+
 class Echo:
     def echo(self, value: object) -> object:
         return value
 
-    def fail(self) -> None:
-        raise Unsendable
+    def fail(self, unrebuildable: bool) -> None:
+        raise Unrebuildable("page", "broken") if unrebuildable else Unsendable
 
     def close(self) -> None:
         """Nothing to close."""
 
 
-def test_calls_answer_in_order_and_an_unsendable_error_comes_back_as_its_text() -> None:
-    echo = InProcess(Echo, "echo")
+def test_a_call_returns_its_value_and_an_error_that_cannot_cross_its_text() -> None:
+    echo = InProcess(Echo, "the echo process died")
     try:
         assert echo.call("echo", [1, "два"]) == [1, "два"]
-        with pytest.raises(RuntimeError, match="Unsendable: holds a lock"):
-            echo.call("fail")
+        with pytest.raises(RuntimeError, match=r"^Unsendable: holds a lock$"):
+            echo.call("fail", False)
+        with pytest.raises(RuntimeError, match=r"^Unrebuildable: page: broken$"):
+            echo.call("fail", True)
         assert echo.call("echo", 3) == 3
     finally:
         echo.close()
@@ -48,8 +57,8 @@ def test_an_object_that_cannot_be_made_fails_every_call_with_the_reason(tmp_path
     in_the_way = tmp_path / "warc"
     in_the_way.write_text("a file where the WARC directory should be")
     writer = InProcess(
-        WarcWriter, "raw capture", directory=in_the_way, prefix="x", software="s", run_id=1,
-        max_size=1000,
+        WarcWriter, "the raw capture process died", directory=in_the_way, prefix="x",
+        software="s", run_id=1, max_size=1000,
     )  # fmt: skip
     try:
         for _ in range(2):
@@ -59,11 +68,11 @@ def test_an_object_that_cannot_be_made_fails_every_call_with_the_reason(tmp_path
         writer.close()
 
 
-def test_a_dead_process_is_one_line_that_says_what_to_do() -> None:
-    echo = InProcess(Echo, "echo")
+def test_a_dead_process_is_the_error_its_caller_chose() -> None:
+    echo = InProcess(Echo, "the echo process died; start again")
     assert echo.call("echo", 1) == 1
     os.kill(echo.process.pid, signal.SIGKILL)
     echo.process.join()
-    with pytest.raises(RuntimeError, match=r"^the echo process died; rerun the crawl$"):
+    with pytest.raises(RuntimeError, match=r"^the echo process died; start again$"):
         echo.call("echo", 2)
     echo.close()
