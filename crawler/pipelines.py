@@ -14,12 +14,15 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
+from scrapy import signals
 from scrapy.crawler import Crawler
+from scrapy.http import Response
 from scrapy.utils.defer import deferred_from_coro
 from twisted.python.failure import Failure
 
 from archive.store import SAVE_OUTCOMES, Archive, Batch, SaveCounts
 
+from .failures import requested_url
 from .items import ArchiveRecord, Gone, ListingDone, NotModified, PageFailure
 from .normalise import utc_now
 from .signals import before_commit
@@ -66,11 +69,22 @@ class ArchivePipeline:
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> ArchivePipeline:
         settings = crawler.settings
-        return cls(
+        pipeline = cls(
             crawler,
             Path(settings.get("NEWSARCHIVE_DB")),
             settings.getint("NEWSARCHIVE_BATCH_SIZE"),
         )
+        crawler.signals.connect(pipeline.crawler_error, signal=signals.spider_error)
+        return pipeline
+
+    def crawler_error(self, failure: Failure, response: Response | Failure) -> None:
+        """A page that an error in the crawler itself (a bug in a callback, or in an errback,
+        whose `response` is then the download's failure) kept out of the archive is kept in
+        `failed_pages` with the error; Scrapy has logged it and counted it in its stats."""
+        error = failure.value
+        reason = f"crawler error: {type(error).__name__}: {error}"
+        site = self.crawler.spider.name  # type: ignore[union-attr]
+        self.process_item(PageFailure(site, requested_url(response.request), reason))  # type: ignore[arg-type]
 
     def open_spider(self) -> None:
         self.archive = self.thread.submit(Archive, self.db_path, self.rechecks).result()

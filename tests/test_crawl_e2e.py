@@ -298,19 +298,23 @@ def test_a_bug_that_drops_a_page_fails_the_crawl_and_a_rerun_fetches_the_page(
             "crawl", "--base-url", site.url, "--db", str(db), *bug,
             env={**os.environ, "PYTHONPATH": str(REPOSITORY)},
         )  # fmt: skip
+        assert crawl.returncode == 4, crawl.stderr
+        last = crawl.stderr.strip().splitlines()[-1]
+        assert "1 error(s) in the crawler (RuntimeError: 1; see above) kept pages out" in last
+        assert "rerun to fetch them" in last
+        archived = {native_id for (native_id,) in rows(db, "SELECT native_id FROM articles")}
+        assert archived == {str(native_id) for native_id in site.corpus.ids} - {str(broken)}
+        assert rows(db, "SELECT url, reason FROM failed_pages") == [
+            (f"{site.url}/blogs/{broken}/", "crawler error: RuntimeError: a bug in the spider")
+        ]
+        assert rows(db, "SELECT status FROM crawl_runs") == [("interrupted",)]
+        rerun = newsarchive("crawl", "--base-url", site.url, "--db", str(db))
     finally:
         site.server.shutdown()
         site.server.server_close()
-    assert crawl.returncode == 4, crawl.stderr
-    last = crawl.stderr.strip().splitlines()[-1]
-    assert "1 error(s) in the crawler (RuntimeError: 1; see above) kept pages out" in last
-    assert "rerun to fetch them" in last
-    archived = {native_id for (native_id,) in rows(db, "SELECT native_id FROM articles")}
-    assert archived == {str(native_id) for native_id in site.corpus.ids} - {str(broken)}
-    assert rows(db, "SELECT status FROM crawl_runs") == [("interrupted",)]
-    rerun = crawl_again(tmp_path, db, 30)
     assert rerun.returncode == 0, rerun.stderr
     assert rows(db, "SELECT count(*) FROM articles") == [(30,)]
+    assert rows(db, "SELECT count(*) FROM failed_pages") == [(0,)]
 
 
 def test_a_killed_raw_capture_process_stops_the_crawl_and_a_rerun_loses_nothing(
