@@ -399,25 +399,16 @@ class Archive:
 
     def _replace_children(self, children: Children) -> None:
         """Replace the tags, images and removals of a batch's articles: a few statements in all."""
-        conn = self.db.conn
-        self._delete_children("article_tags", children.tags)
-        names = list(dict.fromkeys(name for tags in children.tags.values() for name in tags))
-        if names:
-            conn.executemany("INSERT OR IGNORE INTO tags (name) VALUES (?)", [(n,) for n in names])
-            ids = dict(
-                conn.execute(
-                    "SELECT name, id FROM tags WHERE name IN (SELECT value FROM json_each(?))",
-                    [json.dumps(names, ensure_ascii=False)],
-                )
-            )
-            conn.executemany(
-                "INSERT INTO article_tags (article_pk, tag_id, position) VALUES (?, ?, ?)",
-                [
-                    (pk, ids[name], position)
-                    for pk, tags in children.tags.items()
-                    for position, name in enumerate(tags)
-                ],
-            )
+        ids = self._tag_ids(name for tags in children.tags.values() for name in tags)
+        self._replace_rows(
+            "article_tags",
+            children.tags,
+            [
+                {"article_pk": pk, "tag_id": ids[name], "position": position}
+                for pk, tags in children.tags.items()
+                for position, name in enumerate(tags)
+            ],
+        )
         self._replace_rows(
             "images",
             children.images,
@@ -431,6 +422,21 @@ class Archive:
             "removals",
             children.removals,
             [{"article_pk": pk, **row} for pk, rows in children.removals.items() for row in rows],
+        )
+
+    def _tag_ids(self, names: Iterable[str]) -> dict[str, int]:
+        """The id of each tag name, tags new to the archive added."""
+        unique = list(dict.fromkeys(names))
+        if not unique:
+            return {}
+        self.db.conn.executemany(
+            "INSERT OR IGNORE INTO tags (name) VALUES (?)", [(name,) for name in unique]
+        )
+        return dict(
+            self.db.execute(
+                "SELECT name, id FROM tags WHERE name IN (SELECT value FROM json_each(?))",
+                [json.dumps(unique, ensure_ascii=False)],
+            )
         )
 
     def _replace_rows(
