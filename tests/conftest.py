@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import socket
 import sqlite3
 import subprocess
@@ -19,7 +20,8 @@ import pytest
 from tests.sitesim import Corpus, SiteSimulator
 
 NEWSARCHIVE = Path(sys.executable).with_name("newsarchive")
-REPOSITORY = Path(__file__).resolve().parent.parent  # on PYTHONPATH, tests.faults imports
+# The environment of a crawl process that loads a fault of tests/faults.py.
+FAULTS_ENV = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parent.parent)}
 BOILERPLATE = (
     "стань автором",
     "присоединяйся к сообществу",

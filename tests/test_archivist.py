@@ -4,7 +4,6 @@ removals, the crawl log, resume after SIGKILL, schedules."""
 from __future__ import annotations
 
 import json
-import os
 import signal
 import sqlite3
 import subprocess
@@ -16,8 +15,8 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import (
+    FAULTS_ENV,
     NEWSARCHIVE,
-    REPOSITORY,
     RunningSite,
     newsarchive,
     rows,
@@ -138,7 +137,6 @@ def killed_then_rerun(
     site: RunningSite, db: Path, kill: str, *extra: str
 ) -> subprocess.CompletedProcess[str]:
     """Run a crawl, SIGKILL it (`after-requests:N` or `in-batch:N`), then rerun it whole."""
-    env = {**os.environ, "PYTHONPATH": str(REPOSITORY)}
     args = [str(NEWSARCHIVE), "crawl", "--base-url", site.url, "--db", str(db), *extra]
     how, count = kill.split(":")
     if how == "in-batch":
@@ -146,7 +144,9 @@ def killed_then_rerun(
             "--setting", 'EXTENSIONS={"tests.faults.KillMidBatch": 0}',
             "--setting", f"FAULT_KILL_AT_SAVE={count}",
         ]  # fmt: skip
-        victim = subprocess.run(args + faulty, capture_output=True, text=True, env=env, check=False)
+        victim = subprocess.run(
+            args + faulty, capture_output=True, text=True, env=FAULTS_ENV, check=False
+        )
         assert victim.returncode == -signal.SIGKILL
     else:
         already = len(site.requests())
@@ -159,7 +159,7 @@ def killed_then_rerun(
             time.sleep(0.01)
         victim_process.kill()
         victim_process.wait()
-    rerun = subprocess.run(args, capture_output=True, text=True, env=env, check=False)
+    rerun = subprocess.run(args, capture_output=True, text=True, env=FAULTS_ENV, check=False)
     assert rerun.returncode == 0, rerun.stderr
     return rerun
 

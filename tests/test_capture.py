@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 import signal
 import socket
 import subprocess
@@ -19,8 +18,8 @@ from archive.warc import read_response
 from crawler.extract import _boilerplate
 from crawler.reextract import reextract
 from tests.conftest import (
+    FAULTS_ENV,
     NEWSARCHIVE,
-    REPOSITORY,
     RunningSite,
     newsarchive,
     rows,
@@ -173,7 +172,6 @@ def test_killed_crawl_leaves_usable_capture_and_the_next_run_starts_a_new_file(
     tmp_path: Path,
 ) -> None:
     site = start_site(tmp_path, 60)
-    env = {**os.environ, "PYTHONPATH": str(REPOSITORY)}
     db = tmp_path / "archive.db"
     warc_dir = tmp_path / "archive-warc"
     args = [str(NEWSARCHIVE), "crawl", "--base-url", site.url, "--db", str(db)]
@@ -181,7 +179,7 @@ def test_killed_crawl_leaves_usable_capture_and_the_next_run_starts_a_new_file(
         killed = subprocess.run(
             [*args, "--setting", "NEWSARCHIVE_BATCH_SIZE=10", "--setting",
              'EXTENSIONS={"tests.faults.KillMidBatch": 0}', "--setting", "FAULT_KILL_AT_SAVE=35"],
-            capture_output=True, env=env, check=False,
+            capture_output=True, env=FAULTS_ENV, check=False,
         )  # fmt: skip
         assert killed.returncode == -signal.SIGKILL
         [broken] = list(warc_dir.glob("*.warc.gz"))
@@ -193,7 +191,7 @@ def test_killed_crawl_leaves_usable_capture_and_the_next_run_starts_a_new_file(
         saved = rows(db, "SELECT url FROM articles LIMIT 1")[0][0]
         assert newsarchive("raw", saved, "--db", str(db)).returncode == 0
         size = broken.stat().st_size
-        rerun = subprocess.run(args, capture_output=True, text=True, env=env, check=False)
+        rerun = subprocess.run(args, capture_output=True, text=True, env=FAULTS_ENV, check=False)
         assert rerun.returncode == 0, rerun.stderr
     finally:
         site.server.shutdown()

@@ -14,8 +14,8 @@ from typing import TypeVar
 
 from tests.conftest import (
     BOILERPLATE,
+    FAULTS_ENV,
     NEWSARCHIVE,
-    REPOSITORY,
     RunningSite,
     newsarchive,
     rows,
@@ -208,9 +208,9 @@ def test_interrupted_crawl_exits_4_and_keeps_what_it_saved(tmp_path: Path) -> No
     assert rows(db, "PRAGMA integrity_check") == [("ok",)]
 
 
-def extraction_workers(pid: int) -> list[int]:
-    """The processes the crawl started to extract pages (children running multiprocessing's
-    spawn_main), read from /proc."""
+def spawned(pid: int) -> list[int]:
+    """The processes the crawl started (children running multiprocessing's spawn_main: the
+    extraction worker, raw capture), read from /proc."""
     found = []
     for entry in Path("/proc").iterdir():
         if not entry.name.isdigit():
@@ -225,22 +225,28 @@ def extraction_workers(pid: int) -> list[int]:
     return found
 
 
-def test_a_killed_extraction_worker_loses_no_page(tmp_path: Path) -> None:
-    slow = start_site(tmp_path, 30, delay=0.1)
-    db = tmp_path / "archive.db"
-    crawl = background_crawl(slow, db, "--no-warc")  # raw capture's process is not a worker
+def kill_the_spawned_process(site: RunningSite, db: Path, *options: str) -> tuple[int, str]:
+    """Crawl the site in the background (`options` leave one process started by the crawl),
+    SIGKILL that process once an article is fetched; the crawl's exit code and stderr."""
+    crawl = background_crawl(site, db, *options)
     try:
-        workers = wait_until(
-            lambda: fetched_an_article(slow) and extraction_workers(crawl.pid),
-            "no article fetched, or no extraction worker",
+        [helper] = wait_until(
+            lambda: fetched_an_article(site) and spawned(crawl.pid),
+            "no article fetched, or no process started by the crawl",
         )
-        for worker in workers:
-            os.kill(worker, signal.SIGKILL)
+        os.kill(helper, signal.SIGKILL)
         _, stderr = crawl.communicate(timeout=60)
     finally:
-        slow.server.shutdown()
-        slow.server.server_close()
-    assert crawl.returncode == 0, stderr
+        site.server.shutdown()
+        site.server.server_close()
+    return crawl.returncode, stderr
+
+
+def test_a_killed_extraction_worker_loses_no_page(tmp_path: Path) -> None:
+    db = tmp_path / "archive.db"
+    slow = start_site(tmp_path, 30, delay=0.1)
+    exit_code, stderr = kill_the_spawned_process(slow, db, "--no-warc")
+    assert exit_code == 0, stderr
     assert "the extraction worker died" in stderr
     assert rows(db, "SELECT count(*) FROM articles") == [(30,)]
 
@@ -259,13 +265,7 @@ def crawl_again(tmp_path: Path, db: Path, articles: int) -> subprocess.Completed
 def test_a_crawl_the_archive_refuses_stops_and_a_rerun_loses_nothing(tmp_path: Path) -> None:
     slow = start_site(tmp_path, 30, delay=0.1)
     db = tmp_path / "archive.db"
-    crawl = subprocess.Popen(
-        [str(NEWSARCHIVE), "crawl", "--base-url", slow.url, "--db", str(db),
-         "--setting", "NEWSARCHIVE_BATCH_SIZE=5"],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )  # fmt: skip
+    crawl = background_crawl(slow, db, "--setting", "NEWSARCHIVE_BATCH_SIZE=5")
     holder = sqlite3.connect(db, isolation_level=None, timeout=30)
     try:
         wait_until(lambda: fetched_an_article(slow), "the crawl never fetched an article")
@@ -296,7 +296,7 @@ def test_a_bug_that_drops_a_page_fails_the_crawl_and_a_rerun_fetches_the_page(
     try:
         crawl = newsarchive(
             "crawl", "--base-url", site.url, "--db", str(db), *bug,
-            env={**os.environ, "PYTHONPATH": str(REPOSITORY)},
+            env=FAULTS_ENV,
         )  # fmt: skip
         assert crawl.returncode == 4, crawl.stderr
         last = crawl.stderr.strip().splitlines()[-1]
@@ -320,22 +320,12 @@ def test_a_bug_that_drops_a_page_fails_the_crawl_and_a_rerun_fetches_the_page(
 def test_a_killed_raw_capture_process_stops_the_crawl_and_a_rerun_loses_nothing(
     tmp_path: Path,
 ) -> None:
-    slow = start_site(tmp_path, 30, delay=0.1)
     db = tmp_path / "archive.db"
+    slow = start_site(tmp_path, 30, delay=0.1)
     only_capture = ("--setting", "NEWSARCHIVE_EXTRACT_WORKERS=0", "--setting",
                     "NEWSARCHIVE_BATCH_SIZE=5")  # fmt: skip
-    crawl = background_crawl(slow, db, *only_capture)
-    try:
-        [capture] = wait_until(
-            lambda: fetched_an_article(slow) and extraction_workers(crawl.pid),
-            "no article fetched, or no raw capture process",
-        )
-        os.kill(capture, signal.SIGKILL)
-        _, stderr = crawl.communicate(timeout=60)
-    finally:
-        slow.server.shutdown()
-        slow.server.server_close()
-    assert crawl.returncode == 1, stderr
+    exit_code, stderr = kill_the_spawned_process(slow, db, *only_capture)
+    assert exit_code == 1, stderr
     assert "the raw capture process died" in stderr.strip().splitlines()[-1]
     rerun = crawl_again(tmp_path, db, 30)
     assert rerun.returncode == 0, rerun.stderr
