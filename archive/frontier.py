@@ -8,6 +8,23 @@ from pathlib import Path
 from .store import connect_read_only
 
 _CHUNK = 500
+# The fields whose loss a crawl watches for: each is usual for a site when most of its recent
+# articles have it (see `Frontier.field_shares`), and missed when a run finds it far less often.
+WATCHED_FIELDS = (
+    "lead", "published_at", "modified_at", "author", "category", "tags", "source_url",
+    "comment_count", "rating", "language", "images",
+)  # fmt: skip
+_PRESENT = {"tags": "tags != '[]'", "images": "image_count > 0"}
+# How many of the site's most recent articles say which fields are usual.
+RECENT_ARTICLES = 1000
+
+
+def is_present(record: dict[str, object], name: str) -> bool:
+    """Whether an archive record has the watched field (images: at least one; tags: any)."""
+    if name == "images":
+        return bool(record.get("image_count"))
+    value = record.get(name)
+    return value is not None and value != [] and value != ""
 
 
 @dataclass(frozen=True)
@@ -47,6 +64,23 @@ class Frontier:
                 ).fetchall()
             )
         return titles
+
+    def field_shares(self, recent: int = RECENT_ARTICLES) -> tuple[int, dict[str, float]]:
+        """(How many of the site's most recent articles were looked at, and the share of them
+        that has each watched field)."""
+        present = ", ".join(
+            f"avg({_PRESENT.get(name, f'{name} IS NOT NULL')})" for name in WATCHED_FIELDS
+        )
+        columns = ", ".join("image_count" if name == "images" else name for name in WATCHED_FIELDS)
+        row = self.conn.execute(
+            f"SELECT count(*), {present} FROM (SELECT {columns} FROM articles WHERE site = ?"
+            " AND removed_at IS NULL ORDER BY pk DESC LIMIT ?)",
+            [self.site, recent],
+        ).fetchone()
+        count, *shares = row
+        return count, {
+            name: share or 0.0 for name, share in zip(WATCHED_FIELDS, shares, strict=True)
+        }
 
     def due_rechecks(self, now: str, limit: int) -> list[Due]:
         """Articles due for a recheck, oldest due first, with what a conditional GET needs."""

@@ -86,19 +86,33 @@ def record_progress(
 
 
 def finish_run(
-    db: sqlite_utils.Database, run_id: int, status: str, exit_code: int, now: str
+    db: sqlite_utils.Database,
+    run_id: int,
+    status: str,
+    exit_code: int,
+    now: str,
+    complete: bool = False,
+    unknown_layout: int = 0,
 ) -> None:
-    """Close a run's row: when, how it ended, its exit code."""
+    """Close a run's row: when, how it ended, its exit code, whether it archived all it
+    listed (`complete`: it moves the stop mark), and its pages in an unknown layout."""
     with db.atomic():
         db.table("crawl_runs").update(
-            run_id, {"finished_at": now, "status": status, "exit_code": exit_code}
+            run_id,
+            {
+                "finished_at": now,
+                "status": status,
+                "exit_code": exit_code,
+                "complete": int(complete or status == "finished"),
+                "unknown_layout": unknown_layout,
+            },
         )
 
 
 def last_finished_high_water(db: sqlite_utils.Database, site: str) -> str | None:
-    """The newest native id a finished run of the site had seen: below it, all is archived."""
+    """The newest native id a complete run of the site had seen: below it, all is archived."""
     row = db.execute(
-        "SELECT high_water FROM crawl_runs WHERE site = ? AND status = 'finished'"
+        "SELECT high_water FROM crawl_runs WHERE site = ? AND complete = 1"
         " AND high_water IS NOT NULL ORDER BY CAST(high_water AS INTEGER) DESC LIMIT 1",
         [site],
     ).fetchone()

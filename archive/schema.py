@@ -218,6 +218,18 @@ CREATE TRIGGER article_tags_count_update AFTER UPDATE OF tag_id ON article_tags 
 END;
 """
 
+FIELD_SOURCES = """
+-- Which evidence each field of an article was read from (JSON: field -> source), its language,
+-- and per run the pages read in a layout no profile knows, and whether the run archived all
+-- it listed (such a run moves the incremental stop mark, whatever its exit code).
+ALTER TABLE articles ADD COLUMN field_sources TEXT NOT NULL DEFAULT '{}';
+ALTER TABLE articles ADD COLUMN language TEXT;
+CREATE INDEX articles_language ON articles (language);
+ALTER TABLE crawl_runs ADD COLUMN unknown_layout INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE crawl_runs ADD COLUMN complete INTEGER NOT NULL DEFAULT 0;
+UPDATE crawl_runs SET complete = 1 WHERE status = 'finished';
+"""
+
 
 def _index_existing_articles(conn: sqlite3.Connection) -> None:
     """Fill the stemmed index from the articles already archived."""
@@ -238,6 +250,7 @@ MIGRATIONS: tuple[tuple[str, Callable[[sqlite3.Connection], None] | None], ...] 
     (STEMMED_SEARCH, _index_existing_articles),
     (RETRIES, None),
     (TAG_COUNTS, None),
+    (FIELD_SOURCES, None),
 )
 LATEST_VERSION = len(MIGRATIONS)
 # The tables each schema version must have: a version whose tables are missing is damaged.
@@ -255,3 +268,4 @@ REQUIRED_TABLES[5] = tuple(
 )
 REQUIRED_TABLES[6] = REQUIRED_TABLES[5]
 REQUIRED_TABLES[7] = REQUIRED_TABLES[6]
+REQUIRED_TABLES[8] = REQUIRED_TABLES[7]

@@ -34,7 +34,8 @@ ARTICLE_COLUMNS = (
     "comment_count", "rating", "word_count", "image_count", "content_hash",
     "extractor_version", "boilerplate_removed", "published_at_source", "modified_at",
     "modified_at_source", "extraction_method", "native_id", "http_etag", "http_last_modified",
-    "warc_file", "warc_offset", "warc_length", "warc_digest", "fetched_at",
+    "warc_file", "warc_offset", "warc_length", "warc_digest", "fetched_at", "language",
+    "field_sources",
 )  # fmt: skip
 # Where the raw response of a version is; revisions keep it for the version they replace.
 WARC_COLUMNS = ("warc_file", "warc_offset", "warc_length", "warc_digest", "fetched_at")
@@ -478,4 +479,4 @@ class Archive:
 
 
 def _column_value(value: Any) -> Any:
-    return json.dumps(value, ensure_ascii=False) if isinstance(value, list) else value
+    return json.dumps(value, ensure_ascii=False) if isinstance(value, list | dict) else value

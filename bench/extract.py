@@ -28,7 +28,7 @@ import trafilatura
 from lxml import etree
 
 from crawler.exceptions import ExtractionFailed
-from crawler.extract import extract_article
+from crawler.extract import extract_page
 from tests.golden.cases import case, sim_article, truths
 
 WORD = re.compile(r"\w+")
@@ -64,7 +64,7 @@ def written_text(blocks: list[tuple[str, object]]) -> str:
 
 def ours(url: str, html: str) -> str:
     try:
-        return extract_article(url, html).body_text
+        return extract_page(url, html).body_text
     except ExtractionFailed:
         return ""
 

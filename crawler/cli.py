@@ -188,6 +188,8 @@ def crawl(
         overrides["NEWSARCHIVE_WARC"] = "False"
     plan = CrawlPlan(mode=mode, since=since, ids=ids, max_pages=max_pages)
     result = run_crawl(site, db, base_url, plan, overrides, wait=wait)
+    for warning in result.warnings:
+        click.echo(f"Warning: {warning}", err=True)
     if result.exit_code:
         click.echo(f"Error: {result.message}", err=True)
         sys.exit(result.exit_code)

@@ -49,8 +49,12 @@ class Article:
     images: list[Image] = field(default_factory=list)
     comment_count: int | None = None
     rating: int | None = None
+    language: str | None = None  # ISO 639-1
     removals: list[Removal] = field(default_factory=list)
-    extraction_method: str = "profile"  # "profile" (the site's layouts) or "fallback" (generic)
+    # "profile" (a layout profile of the site found the body) or "fallback" (the generic reader)
+    extraction_method: str = "profile"
+    # For each field found, the evidence it was read from ("json-ld", "meta", "profile", …).
+    field_sources: dict[str, str] = field(default_factory=dict)
     # HTTP validators of the response, set by the crawler (never by extraction) for rechecks.
     http_etag: str | None = None
     http_last_modified: str | None = None

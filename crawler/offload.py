@@ -25,9 +25,10 @@ from typing import Any, TypeVar
 
 from archive.process import crossable
 
-from .extract import decode_html, extract_article, parse_listing
+from .extract import decode_html, extract_page, parse_listing
 from .items import ListingEntry
 from .normalise import to_record
+from .sites import get_site
 
 logger = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -37,11 +38,11 @@ Task = tuple[Job, "asyncio.Future[Any]"]  # a job and where its answer goes
 
 
 def article_record(
-    url: str, body: bytes, content_type: str | None, fetch: dict[str, Any]
+    site: str, url: str, body: bytes, content_type: str | None, fetch: dict[str, Any]
 ) -> dict[str, Any]:
-    """The archive record of an article page, with what the crawl knows of its fetch (`fetch`:
-    validators, raw capture); or ExtractionFailed."""
-    article = extract_article(url, decode_html(body, content_type))
+    """The archive record of an article page of a registry site, with what the crawl knows of
+    its fetch (`fetch`: validators, raw capture); or ExtractionFailed."""
+    article = extract_page(url, decode_html(body, content_type), get_site(site))
     for name, value in fetch.items():
         setattr(article, name, value)
     return to_record(article)
@@ -148,10 +149,10 @@ class Extractor:
         self.closing = False
 
     async def article(
-        self, url: str, body: bytes, content_type: str | None, fetch: dict[str, Any]
+        self, site: str, url: str, body: bytes, content_type: str | None, fetch: dict[str, Any]
     ) -> dict[str, Any]:
         """The page's archive record (see `article_record`), or ExtractionFailed."""
-        return await self._run(self.articles, article_record, url, body, content_type, fetch)
+        return await self._run(self.articles, article_record, site, url, body, content_type, fetch)
 
     async def listing(self, url: str, body: bytes, content_type: str | None) -> list[ListingEntry]:
         """The posts of a listing page (see `listing_entries`)."""

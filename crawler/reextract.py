@@ -16,8 +16,9 @@ from archive.store import Archive, Batch, crawl_lock
 from archive.warc import CaptureUnreadable, read_response
 
 from .exceptions import ExtractionFailed
-from .extract import decode_html, extract_article
+from .extract import decode_html, extract_page
 from .normalise import to_record, utc_now
+from .sites import Site, site_of
 
 BATCH_SIZE = 200
 KEPT_FROM_ROW = (
@@ -60,9 +61,10 @@ def reextract(
     with crawl_lock(db), Archive(db) as archive:
         rows = archive.db.execute(*_selection(since, ids)).fetchall()
         batch = Batch(reason="re-extraction")
-        for url, *kept in rows:
+        for site, url, *kept in rows:
             summary.read += 1
-            record = _record(warc_dir, url, dict(zip(KEPT_FROM_ROW, kept, strict=True)))
+            kept_fields = dict(zip(KEPT_FROM_ROW, kept, strict=True))
+            record = _record(warc_dir, site_of(site, url), url, kept_fields)
             if record is None:
                 summary.failed += 1
             else:
@@ -79,7 +81,11 @@ def reextract(
 
 
 def _selection(since: str | None, ids: tuple[int, int] | None) -> tuple[str, list[object]]:
-    sql = "SELECT url, " + ", ".join(KEPT_FROM_ROW) + " FROM articles WHERE warc_file IS NOT NULL"
+    sql = (
+        "SELECT site, url, "
+        + ", ".join(KEPT_FROM_ROW)
+        + " FROM articles WHERE warc_file IS NOT NULL"
+    )
     params: list[object] = []
     if since:
         sql += " AND published_at >= ?"
@@ -90,13 +96,15 @@ def _selection(since: str | None, ids: tuple[int, int] | None) -> tuple[str, lis
     return sql + " ORDER BY pk", params
 
 
-def _record(warc_dir: Path, url: str, kept: dict[str, object]) -> dict[str, object] | None:
+def _record(
+    warc_dir: Path, site: Site, url: str, kept: dict[str, object]
+) -> dict[str, object] | None:
     stored = read_response(warc_dir, str(kept["warc_file"]), int(kept["warc_offset"]))  # type: ignore[call-overload]
     content_type = next(
         (value for name, value in stored.headers if name.lower() == "content-type"), None
     )
     try:
-        article = extract_article(url, decode_html(stored.content, content_type))
+        article = extract_page(url, decode_html(stored.content, content_type), site)
     except ExtractionFailed:
         return None
     for name, value in kept.items():

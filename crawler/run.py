@@ -7,13 +7,14 @@ from __future__ import annotations
 
 import sqlite3
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from archive.runs import RunState, finish_run, start_run
 from archive.store import SAVE_OUTCOMES, Archive, check_archive, crawl_lock
 
+from .drift import lost_fields, unknown_layout_pages
 from .exceptions import CrawlNotStarted
 from .preflight import check_base_url, check_reachable
 from .sites import get_site
@@ -38,6 +39,19 @@ class CrawlResult:
     exit_code: int
     message: str
     stats: dict[str, Any]
+    warnings: list[str] = field(default_factory=list)
+
+    @property
+    def complete(self) -> bool:
+        """Whether the run archived every article it listed: then it moves the incremental
+        stop mark, whatever its exit code (a drift alarm keeps what it archived)."""
+        stats = self.stats
+        lost = ("newsarchive/extraction_failed", "newsarchive/fetch_failed")
+        return (
+            self.exit_code in (EXIT_OK, EXIT_EXTRACTION)
+            and not any(stats.get(key, 0) for key in lost)
+            and not stats.get("newsarchive/listing_failed", 0)
+        )
 
 
 @dataclass(frozen=True)
@@ -87,7 +101,13 @@ def crawl(
         try:
             with Archive(db) as archive:
                 finish_run(
-                    archive.db, run.id, RUN_STATUS[result.exit_code], result.exit_code, utc_now()
+                    archive.db,
+                    run.id,
+                    RUN_STATUS[result.exit_code],
+                    result.exit_code,
+                    utc_now(),
+                    complete=result.complete,
+                    unknown_layout=unknown_layout_pages(stats),
                 )
         except sqlite3.OperationalError as error:  # locked or full: the run stays unfinished
             if stats.get("newsarchive/write_error"):
@@ -131,14 +151,29 @@ def judge(
     pages = stats.get("newsarchive/article_pages", 0)
     failed = stats.get("newsarchive/extraction_failed", 0)
     counts = {name: stats.get(f"newsarchive/articles_{name}", 0) for name in SAVE_OUTCOMES}
+    unknown = unknown_layout_pages(stats)
     summary = (
         f"{counts['new']} new, {counts['updated']} updated, {counts['unchanged']} unchanged, "
         f"{counts['not_modified']} not modified, {counts['removed']} removed, "
-        f"{failed} failed extraction, {stats.get('newsarchive/extraction_fallback', 0)} by "
-        f"fallback, {stats.get('newsarchive/fetch_failed', 0)} failed fetch, "
+        f"{failed} failed extraction, {unknown} in an unknown layout, "
+        f"{stats.get('newsarchive/fetch_failed', 0)} failed fetch, "
         f"{counts['absent']} absent; {stats.get('downloader/response_count', 0)} responses, "
         f"{stats.get('retry/count', 0)} retries in {seconds:.1f} s -> {db}"
     )
+    result = _verdict(stats, refusal, settings, db, summary)
+    if unknown:
+        result.warnings.append(
+            f"{unknown} page(s) in a layout no profile knows; every usual field found"
+        )
+    return result
+
+
+def _verdict(
+    stats: dict[str, Any], refusal: str | None, settings: Settings, db: Path, summary: str
+) -> CrawlResult:
+    """Exit code and message: the first thing that went wrong, in order of gravity."""
+    pages = stats.get("newsarchive/article_pages", 0)
+    failed = stats.get("newsarchive/extraction_failed", 0)
     if refusal:
         return CrawlResult(EXIT_USAGE, refusal, stats)
     if write_error := stats.get("newsarchive/write_error"):
@@ -159,16 +194,21 @@ def judge(
             f"incomplete; rerun to continue ({summary})"
         )
         return CrawlResult(EXIT_INTERRUPTED, message, stats)
-    rescued = stats.get("newsarchive/extraction_fallback", 0)
     threshold = settings.getfloat("NEWSARCHIVE_FAILURE_SHARE")
-    if _too_many(failed + rescued, pages, settings):
-        share = (failed + rescued) / pages
+    if _too_many(failed, pages, settings):
         reasons = _breakdown(stats, "newsarchive/extraction_failed/")
         message = (
             f"layout drift: extraction failed on {failed} of {pages} article pages"
-            f"{f' ({reasons})' if reasons else ''} and {rescued} more needed the generic "
-            f"fallback, {share:.0%} > {threshold:.0%}; the site's layout may have changed, "
-            f"see the table failed_pages in {db} ({summary})"
+            f"{f' ({reasons})' if reasons else ''}, {failed / pages:.0%} > {threshold:.0%}; "
+            f"the site's layout may have changed, see the table failed_pages in {db} ({summary})"
+        )
+        return CrawlResult(EXIT_EXTRACTION, message, stats)
+    if lost := lost_fields(stats, settings.getint("NEWSARCHIVE_FAILURE_MIN_PAGES")):
+        missing = "; ".join(field.describe() for field in lost)
+        message = (
+            f"layout drift: fields the site's articles usually have were found far less "
+            f"often: {missing}; the site's layout may have changed, see field_sources in the "
+            f"table articles of {db} ({summary})"
         )
         return CrawlResult(EXIT_EXTRACTION, message, stats)
     unfetched = stats.get("newsarchive/fetch_failed", 0)

@@ -23,6 +23,7 @@ from archive.frontier import Frontier
 from crawler.exceptions import ExtractionFailed
 from crawler.extract import decode_html, is_error_page, is_truncated
 from crawler.extract._dates import MOSCOW
+from crawler.drift import FieldWatch
 from crawler.failures import describe_failure, requested_url, with_retries
 from crawler.items import (
     ArchiveRecord,
@@ -100,6 +101,9 @@ class SdelanounasSpider(scrapy.Spider):
         settings = crawler.settings
         spider.frontier = Frontier(Path(settings.get("NEWSARCHIVE_DB")), SITE.name)
         spider.extractor = Extractor(settings.getint("NEWSARCHIVE_EXTRACT_WORKERS"))
+        archived, shares = spider.frontier.field_shares()
+        enough = settings.getint("NEWSARCHIVE_FAILURE_MIN_PAGES")
+        spider.fields = FieldWatch(crawler.stats, archived, shares, enough)
         spider.known_streak = settings.getint("NEWSARCHIVE_KNOWN_STREAK")
         spider.recheck_limit = settings.getint("NEWSARCHIVE_RECHECK_LIMIT")
         crawler.signals.connect(spider.frontier.close, signal=scrapy.signals.spider_closed)
@@ -298,7 +302,9 @@ class SdelanounasSpider(scrapy.Spider):
         fetch["http_last_modified"] = header(response, "Last-Modified")
         content_type = header(response, "Content-Type")
         try:
-            record = await self.extractor.article(response.url, response.body, content_type, fetch)
+            record = await self.extractor.article(
+                SITE.name, response.url, response.body, content_type, fetch
+            )
         except ExtractionFailed as failure:
             if is_error_page(page_text(response)):  # decoded here only, off the common path
                 return self.page_fault(response, ERROR_PAGE)
@@ -310,7 +316,7 @@ class SdelanounasSpider(scrapy.Spider):
         stats.inc_value("newsarchive/article_pages")
         if record["extraction_method"] == "fallback":
             stats.inc_value("newsarchive/extraction_fallback")
-            self.logger.warning("extracted by the generic fallback: %s", response.url)
+        self.fields.seen(record)
         return ArchiveRecord(record)
 
     def resolved(self, native_id: str, page: int | None) -> Iterator[ListingDone]:

@@ -18,12 +18,12 @@ from hypothesis import strategies as st
 from crawler.exceptions import ExtractionFailed
 from crawler.extract import (
     decode_html,
-    extract_article,
+    extract_page,
     is_error_page,
     is_truncated,
     parse_listing,
 )
-from crawler.extract.sdelanounas import article_id
+from crawler.sites import SDELANOUNAS
 from crawler.items import Article
 from tests.golden.cases import cases, real_listing_html
 
@@ -47,7 +47,7 @@ def golden_pages() -> list[tuple[str, bytes]]:
 
 def assert_article_or_typed_failure(url: str, html: str) -> None:
     try:
-        article = extract_article(url, html)
+        article = extract_page(url, html)
     except ExtractionFailed as failure:
         assert failure.reason in REASONS
         return
@@ -56,7 +56,7 @@ def assert_article_or_typed_failure(url: str, html: str) -> None:
 
 def assert_valid(article: Article, url: str) -> None:
     assert isinstance(article, Article)
-    assert article.native_id == article_id(url)
+    assert article.native_id == SDELANOUNAS.article_key(url)
     assert article.title.strip() and "\n" not in article.title
     assert article.body_text or article.images
     assert not UNSAFE.search(article.body_html)

@@ -12,7 +12,7 @@ from archive.exceptions import ArchiveLocked, NewerSchema, NotAnArchive
 from archive.schema import LATEST_VERSION
 from archive.search import count, search, unindex_row
 from archive.store import Archive, Batch, check_archive, crawl_lock
-from crawler.extract import extract_article
+from crawler.extract import extract_page
 from crawler.normalise import to_record
 from tests.sitesim import Corpus
 from tests.sitesim.pages import article_page
@@ -23,7 +23,7 @@ SEEN = "2026-11-27T00:00:00+00:00"
 def records(count: int = 6) -> list[dict]:
     corpus = Corpus(count)
     return [
-        to_record(extract_article(f"https://sdelanounas.ru/blogs/{i}/", article_page(article)))
+        to_record(extract_page(f"https://sdelanounas.ru/blogs/{i}/", article_page(article)))
         for i in corpus.ids
         if (article := corpus.get(i))
     ]

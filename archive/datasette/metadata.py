@@ -13,8 +13,9 @@ ARTICLE_COLUMNS = {
     "lead": "Lead paragraph / Лид",
     "body_text": "Body as plain text, paragraphs separated by a blank line / Текст статьи",
     "body_html": "Body as sanitised HTML / Текст статьи в HTML (очищенный)",
-    "published_at": "Published, Moscow time with offset / Дата публикации (московское время)",
-    "published_at_source": "Where the date was read: json-ld, meta, time or text / Источник даты",
+    "published_at": "Published, in the site's time zone with its offset / Дата публикации",
+    "published_at_source": "Where the date was read: json-ld, meta, microdata, time or text / "
+    "Источник даты",
     "modified_at": "Last modified, as the page says / Дата изменения",
     "modified_at_source": "Where the modification date was read / Источник даты изменения",
     "extraction_method": "profile (known layout) or fallback (generic detection) / Способ",
@@ -45,6 +46,9 @@ ARTICLE_COLUMNS = {
     "warc_length": "Length of the (gzipped) response record",
     "warc_digest": "WARC payload digest (sha1, base32) of the response body as received",
     "fetched_at": "When this version's response was received, UTC / Когда загружено",
+    "language": "Language, ISO 639-1 / Язык",
+    "field_sources": "Where each field was read (JSON: field -> json-ld, meta, profile, h1, "
+    "time, text, link …) / Источник каждого поля",
 }
 
 

@@ -1,20 +1,21 @@
-"""Extraction: pure functions from (url, html) to an Article, one profile per site.
+"""Extraction: pure functions from (url, html) to an Article, read by the site registry.
 
 Nothing here touches the network or the database, so the same code runs on a live response,
-a saved fixture or a stored raw page.
+a saved page or a stored raw capture.
 """
 
 from ._encoding import decode_html
+from ._engine import extract_page
 from ._integrity import is_error_page, is_truncated
-from .sdelanounas import extract_article, parse_listing
+from .sdelanounas import parse_listing
 
 # Bumped whenever a change to extraction changes what it returns for the same page.
-EXTRACTOR_VERSION = "1"
+EXTRACTOR_VERSION = "2"
 
 __all__ = [
     "EXTRACTOR_VERSION",
     "decode_html",
-    "extract_article",
+    "extract_page",
     "is_error_page",
     "is_truncated",
     "parse_listing",

@@ -8,103 +8,79 @@ removal records the rule's name, so a reviewer can see what was taken out of a p
 from __future__ import annotations
 
 import re
+from collections.abc import Collection
 from dataclasses import dataclass
-from functools import cache, cached_property
+from functools import cache
 
 from lxml import etree
 
 from ..items import Removal
+from ..sites import Containers, Furniture, containers
 from ._text import clean_inline
 from ._tree import Element, drop, is_inside, text_of
 
-
-@dataclass(frozen=True)
-class ContainerRule:
-    """Elements with one of these tags, classes, ids, id prefixes or ARIA roles are furniture."""
-
-    name: str
-    tags: frozenset[str] = frozenset()
-    classes: frozenset[str] = frozenset()
-    ids: frozenset[str] = frozenset()
-    id_prefixes: tuple[str, ...] = ()
-    roles: frozenset[str] = frozenset()
-
-
-@dataclass(frozen=True)
-class SignatureRule:
-    """A block whose text consists of these phrases (and little else) is page furniture."""
-
-    name: str
-    phrases: tuple[str, ...]
-
-    @cached_property
-    def pattern(self) -> re.Pattern[str]:
-        return re.compile("|".join(self.phrases))
-
-
-def _rule(name: str, **kinds: str) -> ContainerRule:
-    """A rule from space-separated names: `_rule("ads", classes="banner_wide banner_hor")`."""
-    values = {kind: frozenset(names.split()) for kind, names in kinds.items()}
-    if "id_prefixes" in values:
-        values["id_prefixes"] = tuple(sorted(values["id_prefixes"]))  # type: ignore[assignment]
-    return ContainerRule(name, **values)  # type: ignore[arg-type]
-
-
+GENERIC_CHROME = (
+    containers("page-header", tags="header", roles="banner"),
+    containers("page-footer", tags="footer", roles="contentinfo"),
+    containers("navigation", tags="nav menu", roles="navigation"),
+    containers("sidebar", tags="aside", roles="complementary"),
+    containers("forms", tags="form textarea button input select"),
+)
 UNREADABLE_TAGS = ("script", "style", "noscript", "template", "iframe")
-
-PAGE_CHROME = (
-    _rule("page-header", tags="header", roles="banner"),
-    _rule("page-footer", tags="footer", roles="contentinfo"),
-    _rule("navigation", tags="nav menu", classes="main-menu", roles="navigation"),
-    _rule("sidebar", tags="aside", ids="sidebar", roles="complementary"),
-    _rule("comments", ids="comments comment-list"),
-    _rule(
-        "ads",
-        classes="banner_wide banner_hor banner-post",
-        id_prefixes="yandex_rtb_ yandex_ad",
-    ),
-    _rule("map", classes="big_map"),
-    _rule("rating", classes="rate-block"),
-    _rule("forms", tags="form textarea button input select"),
-    _rule("share-toolbar", classes="ya-share2 share social_links_16"),
-)
 SHARE_LINKS = re.compile(
-    r"vk\.com/share|facebook\.com/sharer|twitter\.com/intent|t\.me/share|connect\.ok\.ru|"
-    r"odnoklassniki\.ru/dk"
+    r"vk\.com/share|facebook\.com/sharer|twitter\.com/intent|x\.com/intent|t\.me/share|"
+    r"connect\.ok\.ru|odnoklassniki\.ru/dk|linkedin\.com/share|wa\.me/\?|api\.whatsapp\.com/send|"
+    r"pinterest\.com/pin/create|reddit\.com/submit|telegram\.me/share"
 )
-
-SIGNATURES = (
-    SignatureRule("slogan", (r"стань автором[.,!]?\s*присоединяйся к сообществу!?",)),
-    SignatureRule("logo-text", (r"лого\s+сделано у нас",)),
-    SignatureRule(
-        "telegram-prompt",
-        (
-            r"хочешь всегда знать и никогда не пропускать[^?!.]*[?!.]?",
-            r"у проекта «?сделано у нас»? есть (?:телеграм|telegram)[- ]канал\s*@?[\w.]*",
-            r"подпишись,? и у тебя всегда будет повод для гордости за россию[.!]?",
-        ),
-    ),
-    SignatureRule(
-        "comment-form",
-        (
-            r"написать комментарий",
-            r"отмена",
-            r"для комментирования вам необходимо зарегистрироваться и войти на сайт[,.]?",
-            r"зарегистрироваться",
-            r"войти",
-        ),
-    ),
-)
-
-# How furniture texts start; a text node starting otherwise is never climbed from.
-_TRIGGERS = ("стань автором", "лого сделано", "хочешь всегда знать", "написать комментарий",
-             "для комментирования", "отмена")  # fmt: skip
-_TRIGGER_PREFIX = max(map(len, _TRIGGERS))
+# The tags of page chrome that an article keeps when they are its own (inside `article` or
+# `main`): its header holds the title and lead, its footer the tags.
+_OWN_PARTS = frozenset(("header", "footer"))
+_ARTICLE_TAGS = ("article", "main")
+# A container holding more than this share of the page's text holds the article: never removed.
+_MOST_OF_THE_TEXT = 0.4
 _LEFTOVER_ALLOWANCE = 3
 _NOT_LETTERS = re.compile(r"[\W\d_]+")
+_WORD_GAP = r"[\W_]+"
 # No block of furniture text is longer than this; longer blocks are never compared.
 _LONGEST_FURNITURE = 600
 _SAMPLE = 100
+# A box of share links may say this many characters of its own («Поделиться:», "Share").
+_SHARE_BOX_WORDS = 40
+
+
+@dataclass(frozen=True)
+class _FurnitureIndex:
+    """A site's furniture texts compiled: one pattern per rule, and the starts of its texts."""
+
+    rules: tuple[tuple[str, re.Pattern[str]], ...]
+    triggers: tuple[str, ...]
+
+    @property
+    def prefix(self) -> int:
+        return max(map(len, self.triggers), default=0)
+
+
+def _phrase_pattern(phrase: str) -> str:
+    """A phrase as a pattern over normalised text: its words with any gap between them; a
+    trailing `…` takes the rest of the sentence."""
+    open_ended = phrase.rstrip().endswith(("…", "..."))
+    words = [word for word in re.split(_WORD_GAP, _normalised(phrase).rstrip(".… ")) if word]
+    pattern = _WORD_GAP.join(re.escape(word) for word in words)
+    return pattern + (r"[^?!.]*[?!.]?" if open_ended else "")
+
+
+@cache
+def _furniture_index(furniture: tuple[Furniture, ...]) -> _FurnitureIndex:
+    rules = tuple(
+        (rule.name, re.compile("|".join(_phrase_pattern(phrase) for phrase in rule.phrases)))
+        for rule in furniture
+    )
+    triggers = {
+        " ".join(re.split(_WORD_GAP, _normalised(phrase))[:2]).strip()
+        for rule in furniture
+        for phrase in rule.phrases
+    }
+    return _FurnitureIndex(rules, tuple(sorted(trigger for trigger in triggers if trigger)))
 
 
 class Removals:
@@ -140,7 +116,7 @@ _WITH_ATTRIBUTES = etree.XPath(".//*[@class or @id or @role]")
 class _RuleIndex:
     """The rules of one pass, indexed by tag, class, id and role for one lookup per element."""
 
-    def __init__(self, rules: tuple[ContainerRule, ...]) -> None:
+    def __init__(self, rules: tuple[Containers, ...]) -> None:
         self.order = [rule.name for rule in rules]
         self.tags = {tag: rule.name for rule in reversed(rules) for tag in rule.tags}
         self.classes = {name: rule.name for rule in reversed(rules) for name in rule.classes}
@@ -166,17 +142,37 @@ class _RuleIndex:
 
 
 @cache
-def _index(rules: tuple[ContainerRule, ...]) -> _RuleIndex:
+def _index(rules: tuple[Containers, ...]) -> _RuleIndex:
     return _RuleIndex(rules)
+
+
+class Keep:
+    """What container rules must never remove: the elements found to hold the article (title,
+    body), and any element holding most of the page's text (a page wrapped in `<form>`)."""
+
+    def __init__(self, root: Element, elements: Collection[Element | None] = ()) -> None:
+        self.elements = [element for element in elements if element is not None]
+        self.limit = _MOST_OF_THE_TEXT * len(text_of(root))
+
+    def protects(self, element: Element, rule: str) -> bool:
+        """Whether removing the element (matched by `rule`) would remove part of the article."""
+        own_part = element.tag in _OWN_PARTS and rule in ("page-header", "page-footer")
+        if own_part and next(element.iterancestors(*_ARTICLE_TAGS), None) is not None:
+            return True
+        if any(is_inside(kept, element) for kept in self.elements):
+            return True
+        return len(element) > 0 and len(text_of(element)) > self.limit
 
 
 def remove_containers(
     root: Element,
-    rules: tuple[ContainerRule, ...],
+    rules: tuple[Containers, ...],
     removals: Removals,
+    keep: Keep,
     by_attributes: bool = True,
 ) -> None:
-    """Remove every element matched by a container rule (the outermost, once).
+    """Remove every element matched by a container rule (the outermost, once) that holds no
+    part of the article.
 
     `by_attributes=False` matches tags only: cheap enough for a whole page.
     """
@@ -186,10 +182,7 @@ def remove_containers(
         for element in _WITH_ATTRIBUTES(root):
             if (rule := index.by_attributes(element, element.keys())) is not None:
                 doomed.append((element, rule))
-    doomed.sort(key=lambda pair: index.order.index(pair[1]))
-    for element, rule in doomed:
-        if is_inside(element, root):
-            removals.remove(element, rule, "container")
+    _remove_containers(root, doomed, index, removals, keep)
 
 
 def strip_unreadable(root: Element, removals: Removals) -> None:
@@ -203,17 +196,19 @@ def _normalised(text: str) -> str:
     return clean_inline(text).lower().replace("ё", "е")
 
 
-def _signature_of(text: str) -> SignatureRule | None:
-    for rule in SIGNATURES:
-        if not rule.pattern.search(text):
+def _signature_of(text: str, furniture: _FurnitureIndex) -> str | None:
+    for name, pattern in furniture.rules:
+        if not pattern.search(text):
             continue
-        leftover = _NOT_LETTERS.sub("", rule.pattern.sub("", text))
+        leftover = _NOT_LETTERS.sub("", pattern.sub("", text))
         if len(leftover) <= _LEFTOVER_ALLOWANCE:
-            return rule
+            return name
     return None
 
 
-def _largest_furniture(element: Element, stop: Element) -> tuple[Element, str] | None:
+def _largest_furniture(
+    element: Element, stop: Element, furniture: _FurnitureIndex
+) -> tuple[Element, str] | None:
     """The highest ancestor (or the element itself) whose whole text is one signature."""
     found = None
     node: Element | None = element
@@ -221,35 +216,43 @@ def _largest_furniture(element: Element, stop: Element) -> tuple[Element, str] |
         text = text_of(node)
         if len(text) > _LONGEST_FURNITURE:
             break
-        rule = _signature_of(_normalised(text))
+        rule = _signature_of(_normalised(text), furniture)
         if rule is None:
             break
-        found = (node, rule.name)
+        found = (node, rule)
         node = node.getparent()
     return found
 
 
-def remove_furniture(region: Element, rules: tuple[ContainerRule, ...], removals: Removals) -> None:
+def remove_furniture(
+    region: Element,
+    rules: tuple[Containers, ...],
+    furniture: tuple[Furniture, ...],
+    removals: Removals,
+    keep: Keep,
+) -> None:
     """Remove containers, share toolbars and furniture texts from a region, in that order.
 
     One walk over the region finds the candidates of all three: the elements a container rule
-    matches, links to share services, and texts that start like furniture.
+    matches, links to share services, and texts that start like one of the site's furniture
+    texts.
     """
-    index = _index(rules)
-    matched, share_links, triggered = _candidates(region, index)
-    moved = _remove_containers(region, matched, index, removals)
-    moved |= _remove_share_toolbars(region, share_links, removals)
+    index, texts = _index(rules), _furniture_index(furniture)
+    matched, share_links, triggered = _candidates(region, index, texts)
+    moved = _remove_containers(region, matched, index, removals, keep)
+    moved |= _remove_share_toolbars(region, share_links, removals, keep)
     if moved:
-        triggered = _candidates(region, index)[2]
-    _remove_signatures(region, triggered, removals)
+        triggered = _candidates(region, index, texts)[2]
+    _remove_signatures(region, triggered, texts, removals)
 
 
 def _candidates(
-    region: Element, index: _RuleIndex
+    region: Element, index: _RuleIndex, furniture: _FurnitureIndex
 ) -> tuple[list[tuple[Element, str]], list[Element], list[Element]]:
     """(elements matched by a rule, share links, elements with text that starts like
     furniture), each in document order."""
     by_tag, by_attributes, share_links, triggered = [], [], [], []
+    triggers, prefix = furniture.triggers, furniture.prefix
     for element in region.iter():
         tag = element.tag
         if tag in index.tags:
@@ -263,11 +266,13 @@ def _candidates(
         # A furniture text starts with a trigger: the element of such a text, the parent of
         # such a tail, is a candidate (the test is written out: it runs on every text node).
         text, tail = element.text, element.tail
-        if text and text.lstrip()[:_TRIGGER_PREFIX].lower().startswith(_TRIGGERS):
+        if not triggers:
+            continue
+        if text and text.lstrip()[:prefix].lower().startswith(triggers):
             triggered.append(element)
         if (
             tail
-            and tail.lstrip()[:_TRIGGER_PREFIX].lower().startswith(_TRIGGERS)
+            and tail.lstrip()[:prefix].lower().startswith(triggers)
             and element.getparent() is not None
         ):
             triggered.append(element.getparent())
@@ -275,30 +280,42 @@ def _candidates(
 
 
 def _remove_containers(
-    region: Element, matched: list[tuple[Element, str]], index: _RuleIndex, removals: Removals
+    region: Element,
+    matched: list[tuple[Element, str]],
+    index: _RuleIndex,
+    removals: Removals,
+    keep: Keep,
 ) -> bool:
-    """Remove the matched elements (the outermost, once), by rule order; whether any text
-    moved: a removed element's tail joins the text before it, which may then start otherwise."""
+    """Remove the matched elements (the outermost, once), by rule order, but none that holds
+    part of the article; whether any text moved: a removed element's tail joins the text
+    before it, which may then start otherwise."""
     moved = False
     for element, rule in sorted(matched, key=lambda pair: index.order.index(pair[1])):
-        if is_inside(element, region):
+        if is_inside(element, region) and not keep.protects(element, rule):
             moved |= _has_text_after(element)
             removals.remove(element, rule, "container")
     return moved
 
 
-def _remove_share_toolbars(region: Element, links: list[Element], removals: Removals) -> bool:
-    """Remove lists and boxes made only of share links, whatever their class names; whether
-    any text moved."""
+def _remove_share_toolbars(
+    region: Element, links: list[Element], removals: Removals, keep: Keep
+) -> bool:
+    """Remove lists and boxes made only of share links (and a few words such as «Поделиться»),
+    whatever their class names; whether any text moved."""
     moved = False
     for link in links:
         if not is_inside(link, region):
             continue
         box = next(link.iterancestors("ul", "div"), None)
-        if box is None:
+        if box is None or keep.protects(box, "share-toolbar"):
             continue
-        hrefs = [a.get("href", "") for a in box.iter("a")]
-        if all(SHARE_LINKS.search(href) for href in hrefs):
+        anchors = list(box.iter("a"))
+        if not all(SHARE_LINKS.search(a.get("href", "")) for a in anchors):
+            continue
+        own_text = len(clean_inline(text_of(box))) - sum(
+            len(clean_inline(text_of(a))) for a in anchors
+        )
+        if own_text <= _SHARE_BOX_WORDS:
             moved |= _has_text_after(box)
             removals.remove(box, "share-toolbar", "container")
     return moved
@@ -308,14 +325,16 @@ def _has_text_after(element: Element) -> bool:
     return bool(element.tail) and not element.tail.isspace()
 
 
-def _remove_signatures(region: Element, triggered: list[Element], removals: Removals) -> None:
+def _remove_signatures(
+    region: Element, triggered: list[Element], furniture: _FurnitureIndex, removals: Removals
+) -> None:
     """Remove blocks whose whole text is a known furniture text, whatever their markup."""
     body = region.find("body") if region.tag == "html" else None
     stop = body if body is not None else region
     for element in triggered:
         if not is_inside(element, region):
             continue
-        found = _largest_furniture(element, stop)
+        found = _largest_furniture(element, stop, furniture)
         if found is None:
             continue
         node, name = found

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from urllib.parse import urljoin, urlsplit
 
 from lxml import etree
@@ -10,11 +11,30 @@ from lxml.html import soupparser
 Element = etree._Element
 
 _PARSER = etree.HTMLParser(remove_comments=True, remove_pis=True, no_network=True)
+_UTF8_PARSER = etree.HTMLParser(
+    remove_comments=True, remove_pis=True, no_network=True, encoding="utf-8"
+)
+# lxml refuses a string that declares its encoding: the declaration is meaningless once decoded.
+_XML_DECLARATION = re.compile(r"\A\s*<\?xml[^>]*>")
 
 
 def parse(html: str) -> Element:
-    """The page as lxml's HTML parser reads it (it repairs most broken markup on its own)."""
-    root = etree.fromstring(html, _PARSER) if html.strip() else None
+    """The page as lxml's HTML parser reads it (it repairs most broken markup on its own).
+
+    Text is text already: a byte-order mark or an XML declaration naming an encoding is
+    dropped, and a string lxml will not take as it is (NUL characters, lone surrogates) is
+    read as UTF-8 with those characters replaced.
+    """
+    html = html.lstrip("\ufeff")
+    if html.lstrip()[:5].lower() == "<?xml":
+        html = _XML_DECLARATION.sub("", html, count=1)
+    root = None
+    if html.strip():
+        try:
+            root = etree.fromstring(html, _PARSER)
+        except ValueError:
+            data = html.replace("\x00", "").encode("utf-8", errors="replace")
+            root = etree.fromstring(data, _UTF8_PARSER)
     return root if root is not None else etree.fromstring("<html><body></body></html>", _PARSER)
 
 

@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from crawler.exceptions import ExtractionFailed
-from crawler.extract import decode_html, extract_article, parse_listing
+from crawler.extract import decode_html, extract_page, parse_listing
 from tests.sitesim.corpus import (
     FIXTURES,
     MOSCOW,
@@ -54,7 +54,7 @@ class Case:
         if self.kind == "listing":
             return [entry.to_dict() for entry in parse_listing(self.url, self.html())]
         try:
-            return extract_article(self.url, self.html()).to_dict()
+            return extract_page(self.url, self.html()).to_dict()
         except ExtractionFailed as failure:
             return {"failure": failure.reason}
 
