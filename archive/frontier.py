@@ -10,9 +10,11 @@ from .store import connect_read_only
 _CHUNK = 500
 # The fields whose loss a crawl watches for: each is usual for a site when most of its recent
 # articles have it (see `Frontier.field_shares`), and missed when a run finds it far less often.
+# The rating is not among them: only a layout profile reads it (no generic markup says which
+# number is a rating), so every unknown layout would raise the alarm for a counter, not content.
 WATCHED_FIELDS = (
     "lead", "published_at", "modified_at", "author", "category", "tags", "source_url",
-    "comment_count", "rating", "language", "images",
+    "comment_count", "language", "images",
 )  # fmt: skip
 _PRESENT = {"tags": "tags != '[]'", "images": "image_count > 0"}
 # How many of the site's most recent articles say which fields are usual.

@@ -15,6 +15,9 @@ from archive.frontier import WATCHED_FIELDS, is_present
 
 USUAL_SHARE = 0.5  # a field on at least this share of the archive's articles is usual
 LOST_FACTOR = 0.5  # ... and lost when a run finds it on less than this part of that share
+# A page in an unknown layout has every field when it has those that (nearly) every archived
+# article has: a page without a source line lacks nothing if half the articles have none.
+ALWAYS_SHARE = 0.9
 _USUAL = "newsarchive/usual/"
 _FOUND = "newsarchive/field_found/"
 JUDGED = "newsarchive/fields_judged"
@@ -26,20 +29,20 @@ class FieldWatch:
 
     def __init__(self, stats: Any, archived: int, shares: dict[str, float], enough: int) -> None:
         self.stats = stats
-        self.usual = [
-            name for name, share in shares.items() if archived >= enough and share >= USUAL_SHARE
-        ]
+        judged = archived >= enough
+        self.usual = [name for name, share in shares.items() if judged and share >= USUAL_SHARE]
+        self.always = {name for name in self.usual if shares[name] >= ALWAYS_SHARE}
         for name in self.usual:
             stats.set_value(f"{_USUAL}{name}", shares[name])
 
     def seen(self, record: dict[str, Any]) -> None:
         """Count one extracted article page's fields; a page no layout profile read that has
-        every usual field is counted as in an unknown layout."""
+        every field the archive's articles always have is counted as in an unknown layout."""
         self.stats.inc_value(JUDGED)
         found = {name for name in WATCHED_FIELDS if is_present(record, name)}
         for name in found:
             self.stats.inc_value(f"{_FOUND}{name}")
-        if record["extraction_method"] == "fallback" and found.issuperset(self.usual):
+        if record["extraction_method"] == "fallback" and found >= self.always:
             self.stats.inc_value(UNKNOWN_LAYOUT)
 
 

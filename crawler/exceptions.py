@@ -25,6 +25,10 @@ class CrawlNotStarted(NewsarchiveError):
     """Scrapy could not start the crawl (its own error is logged above this line)."""
 
 
+class PageUnavailable(NewsarchiveError):
+    """A page to extract could not be read: no such file, refused by robots.txt, an error."""
+
+
 class ExtractionFailed(NewsarchiveError):
     """A page does not match its site profile: a required field is missing."""
 

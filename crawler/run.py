@@ -148,7 +148,6 @@ def judge(
     stats: dict[str, Any], refusal: str | None, settings: Settings, db: Path, seconds: float
 ) -> CrawlResult:
     """Exit code and summary line from the crawl's stats."""
-    pages = stats.get("newsarchive/article_pages", 0)
     failed = stats.get("newsarchive/extraction_failed", 0)
     counts = {name: stats.get(f"newsarchive/articles_{name}", 0) for name in SAVE_OUTCOMES}
     unknown = unknown_layout_pages(stats)
@@ -162,9 +161,7 @@ def judge(
     )
     result = _verdict(stats, refusal, settings, db, summary)
     if unknown:
-        result.warnings.append(
-            f"{unknown} page(s) in a layout no profile knows; every usual field found"
-        )
+        result.warnings.append(f"{unknown} page(s) in a layout no profile knows; every field found")
     return result
 
 

@@ -119,7 +119,7 @@ class Site:
         that is no article of this site."""
         parts = urlsplit(url)
         if self._article_path is None:
-            return normalised_url(url) if parts.scheme in ("http", "https") else None
+            return normalised_url(url) if parts.scheme in ("http", "https", "file") else None
         match = self._article_path.fullmatch(parts.path)
         return match.group(1) if match else None
 

@@ -20,10 +20,10 @@ from scrapy.http import Response
 from twisted.python.failure import Failure
 
 from archive.frontier import Frontier
+from crawler.drift import FieldWatch
 from crawler.exceptions import ExtractionFailed
 from crawler.extract import decode_html, is_error_page, is_truncated
 from crawler.extract._dates import MOSCOW
-from crawler.drift import FieldWatch
 from crawler.failures import describe_failure, requested_url, with_retries
 from crawler.items import (
     ArchiveRecord,
@@ -101,9 +101,7 @@ class SdelanounasSpider(scrapy.Spider):
         settings = crawler.settings
         spider.frontier = Frontier(Path(settings.get("NEWSARCHIVE_DB")), SITE.name)
         spider.extractor = Extractor(settings.getint("NEWSARCHIVE_EXTRACT_WORKERS"))
-        archived, shares = spider.frontier.field_shares()
-        enough = settings.getint("NEWSARCHIVE_FAILURE_MIN_PAGES")
-        spider.fields = FieldWatch(crawler.stats, archived, shares, enough)
+        spider.enough_pages = settings.getint("NEWSARCHIVE_FAILURE_MIN_PAGES")
         spider.known_streak = settings.getint("NEWSARCHIVE_KNOWN_STREAK")
         spider.recheck_limit = settings.getint("NEWSARCHIVE_RECHECK_LIMIT")
         crawler.signals.connect(spider.frontier.close, signal=scrapy.signals.spider_closed)
@@ -111,6 +109,8 @@ class SdelanounasSpider(scrapy.Spider):
         return spider
 
     async def start(self) -> AsyncIterator[scrapy.Request]:
+        archived, shares = self.frontier.field_shares()
+        self.fields = FieldWatch(self.crawler.stats, archived, shares, self.enough_pages)
         if self.ids is not None:
             for request in self.id_requests(*self.ids):
                 yield request

@@ -23,8 +23,8 @@ from crawler.extract import (
     is_truncated,
     parse_listing,
 )
-from crawler.sites import SDELANOUNAS
 from crawler.items import Article
+from crawler.sites import SDELANOUNAS
 from tests.golden.cases import cases, real_listing_html
 
 FUZZ = settings(

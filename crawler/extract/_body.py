@@ -37,6 +37,8 @@ BLOCKS = CONTAINERS | HEADINGS | LISTS | {"table", "pre", "hr", "br", "li", "tr"
 # The archive's one list of tags an article body may keep, for storage and for display.
 ALLOWED_TAGS = ARTICLE_TAGS
 _EMPTY_PARAGRAPH = re.compile(r"<p>(?:\s|<br>)*</p>")
+# Removed blocks leave their line breaks behind: at most one blank line between blocks.
+_BLANK_LINES = re.compile(r"\n\s*\n(?:\s*\n)+")
 ALLOWED_ATTRIBUTES = {"a": {"href", "title"}, "td": {"colspan", "rowspan"}, "th": {"colspan"}}
 
 
@@ -123,4 +125,4 @@ def body_html(element: Element) -> str:
         link_rel="noopener nofollow",
         strip_comments=True,
     )
-    return _EMPTY_PARAGRAPH.sub("", cleaned).strip()
+    return _BLANK_LINES.sub("\n\n", _EMPTY_PARAGRAPH.sub("", cleaned)).strip()

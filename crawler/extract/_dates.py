@@ -128,7 +128,7 @@ def _month(name: str) -> int | None:
     name = name.lower().rstrip(".")
     if name in _MONTHS:
         return _MONTHS[name]
-    for length in (6, 5, 4, 3, 2):
+    for length in range(len(name), 1, -1):
         stem = name[:length]
         if stem in _MONTHS and len(name) <= length + 2:
             return _MONTHS[stem]

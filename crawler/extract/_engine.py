@@ -48,6 +48,7 @@ from ._tree import (
 # A profile body with less than this share of the page's best paragraph text is the wrong one.
 THIN_BODY_SHARE = 0.5
 _DATE_LINE_TAGS = ("p", "div", "span", "time", "li", "small", "dd")
+_ECHO_TAGS = ("a", "p", "div", "span", "li", "small", "dd", "dt")
 # The words that find the generic body's place in the page are at least this long.
 _WORD = re.compile(r"\w{5,}")
 
@@ -102,7 +103,8 @@ def _extract(url: str, key: str, site: Site, root: Element) -> Article:
         "rating": rating,
         "language": _fields.language(page),
     }
-    blocks, body, images = _read_body(page)
+    echoes = [str(value.value) for value in (found["category"], author) if value is not None]
+    blocks, body, images = _read_body(page, echoes)
     if body is None or (not blocks and not images):
         raise ExtractionFailed("no body", url)
     sources.update({name: value.source for name, value in found.items() if value is not None})
@@ -232,8 +234,22 @@ def _remove_date_lines(body: Element, removals: Removals) -> None:
             removals.remove(element, "date-line", "container")
 
 
-def _read_body(page: Page) -> tuple[list[str], Element | None, list[Image]]:
-    """The body's text blocks, the body element (cleaned, links absolute) and its images."""
+def _remove_echoes(body: Element, echoes: list[str], removals: Removals) -> None:
+    """Remove lines of the body that only repeat the article's rubric or author (a kicker
+    link above the headline, a byline): they are fields, not text."""
+    wanted = {echo.casefold() for echo in echoes if echo}
+    if not wanted:
+        return
+    for element in list(body.iter(*_ECHO_TAGS)):
+        if element is body or not is_inside(element, body) or len(element) > 1:
+            continue
+        if clean_inline(text_of(element)).casefold() in wanted:
+            removals.remove(element, "metadata-line", "container")
+
+
+def _read_body(page: Page, echoes: list[str]) -> tuple[list[str], Element | None, list[Image]]:
+    """The body's text blocks, the body element (cleaned, links absolute) and its images;
+    `echoes` are metadata values (rubric, author) whose lone lines in the body are removed."""
     body = page.body
     if body is None:
         return [], None, []
@@ -242,6 +258,7 @@ def _read_body(page: Page) -> tuple[list[str], Element | None, list[Image]]:
         drop(title)
     _links.remove_metadata_toolbars(page, body, page.removals)
     _remove_date_lines(body, page.removals)
+    _remove_echoes(body, echoes, page.removals)
     images = pictures_around(page.region(), page.url, take_images(body, page.url))
     absolutise_links(body, page.url)
     return body_blocks(body), body, images

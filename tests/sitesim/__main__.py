@@ -26,7 +26,9 @@ def main() -> None:
     )
     parser.add_argument("--gone-every", type=int, default=0, help="answer 404 for every N-th")
     parser.add_argument(
-        "--layout", choices=["classic", "modern", "redesign"], help="serve every article so"
+        "--layout",
+        choices=["classic", "modern", "redesign", "digest", "digest-unsourced"],
+        help="serve every article so",
     )
     parser.add_argument(
         "--faults",

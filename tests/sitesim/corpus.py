@@ -175,7 +175,10 @@ def seed_article(article_id: int) -> SimArticle:
 class Corpus:
     """N articles with sequential ids, dates rising with the id; the seed article among them.
 
-    `layout` serves every article in that layout instead of its own. `first_date` and `step`
+    `layout` serves every article in that layout instead of its own; `mixed` serves every
+    other pair of articles (half of them, odd and even ids alike) in that layout; and
+    `redesign_from(id, layout)` serves the articles from that id on in it, as a site does once
+    it is redesigned. `first_date` and `step`
     fix the dates (by default they span 2010 to 2026); with them fixed, publishing more
     articles (`count += n`) leaves the old ones as they were. `edit()` and `remove()` change
     the site between two crawls, as its editors do.
@@ -187,9 +190,12 @@ class Corpus:
         layout: str | None = None,
         first_date: datetime = FIRST_DATE,
         step: timedelta | None = None,
+        mixed: str | None = None,
     ) -> None:
         self.count = count
         self.layout = layout
+        self.mixed = mixed
+        self.redesigned: tuple[int, str] | None = None
         self.first_id = FIRST_ID
         self.first_date = first_date
         self._step = step or (LAST_DATE - FIRST_DATE) / max(count - 1, 1)
@@ -208,6 +214,10 @@ class Corpus:
         `raw=` (markup added to the body as it is, hostile or not)."""
         self.edits.setdefault(article_id, {}).update(changes)
 
+    def redesign_from(self, article_id: int, layout: str) -> None:
+        """Serve the articles from this id on in a new layout."""
+        self.redesigned = (article_id, layout)
+
     def remove(self, article_id: int) -> None:
         """Take an article down: it answers 404 and leaves the listings."""
         self.removed.add(article_id)
@@ -222,6 +232,10 @@ class Corpus:
             article = synthetic_article(article_id, published.replace(second=0, microsecond=0))
         if self.layout:
             article.layout = self.layout
+        if self.mixed and (article_id // 2) % 2 == 0:
+            article.layout = self.mixed
+        if self.redesigned and article_id >= self.redesigned[0]:
+            article.layout = self.redesigned[1]
         changes = self.edits.get(article_id, {})
         if "title" in changes:
             article.title = str(changes["title"])

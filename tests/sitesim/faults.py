@@ -38,6 +38,8 @@ Article faults (the URL `/blogs/<id>/`):
 - `large`: a 6 MB page, below the cap but above the warn size: archived.
 - `gzip_bomb`: 64 kB of gzip that inflate to 64 MB (fails for good).
 - `vanishing`: 503, then 404: the article was taken down while the crawler retried.
+- `tracking_redirect`: 301 to the same article with a tracking query (`?utm_source=…&from=…`),
+  where the page is served: the same article, archived under its own URL.
 - `hostile`: the page links to `file:///etc/passwd`, to the `elsewhere` host, to
   `javascript:`, frames and images from there, and has a `<meta refresh>` to there: archived,
   and nothing of it followed.
@@ -68,7 +70,7 @@ ARTICLE_FAULTS = (
     "burst", "down", "throttled", "throttled_date", "throttled_long", "slow", "stalled", "cut",
     "cut_always", "cp1251_header", "cp1251_meta", "cp1251_bare", "malformed", "truncated_html",
     "error_200", "error_200_always", "redirect_loop", "offsite_redirect", "scheme_redirect",
-    "huge", "huge_undeclared", "large", "gzip_bomb", "vanishing", "hostile",
+    "huge", "huge_undeclared", "large", "gzip_bomb", "vanishing", "hostile", "tracking_redirect",
 )  # fmt: skip
 LISTING_FAULTS = {"listing_empty": 1, "listing_error_200": 2, "listing_down": 3}
 EVERY_LISTING = ("listing_hostile",)
@@ -274,6 +276,13 @@ def _loop(plan: FaultPlan, article: SimArticle, n: int, target: str) -> Reply:
     return Reply(302, b"", headers=[("Location", f"/blogs/{article.id}/?loop={n}")])
 
 
+def _tracked(plan: FaultPlan, article: SimArticle, n: int, target: str) -> Reply | None:
+    if "?" in target:
+        return None
+    location = f"/blogs/{article.id}/?utm_source=telegram&utm_medium=social&from=feed"
+    return Reply(301, b"", headers=[("Location", location)])
+
+
 def _offsite(plan: FaultPlan, article: SimArticle, n: int, target: str) -> Reply:
     return Reply(301, b"", headers=[("Location", f"{plan.elsewhere}/blogs/{article.id}/")])
 
@@ -357,4 +366,5 @@ REPLIES = {
     "gzip_bomb": _bomb,
     "vanishing": _vanishing,
     "hostile": _hostile,
+    "tracking_redirect": _tracked,
 }

@@ -216,6 +216,8 @@ def article_page(article: SimArticle) -> str:
     """The article's page in its layout."""
     if article.layout == "redesign":
         return _redesign_page(article)
+    if article.layout in ("digest", "digest-unsourced"):
+        return _digest_page(article, sourced=article.layout == "digest")
     modern = article.layout == "modern"
     category_id, category = article.category
     heading = 'h1 class="unique"' if modern else 'h1 class="h1_openblog"'
@@ -297,4 +299,65 @@ def _redesign_page(article: SimArticle) -> str:
  </div>
 </div>
 <div class="sx-bottom">© 2010–2026 «Сделано у нас»</div>
+</body></html>"""
+
+
+def _digest_figure(image: SimImage) -> str:
+    credit = (
+        f' <span class="qz-photo__by">Фото: {escape(image.credit)}</span>' if image.credit else ""
+    )
+    caption = escape(image.caption or "")
+    return (
+        f'<figure class="qz-photo"><a href="{image.full_url}"><img src="{image.url}" alt=""></a>'
+        f"<figcaption>{caption}{credit}</figcaption></figure>"
+    )
+
+
+def _digest_page(article: SimArticle, sourced: bool) -> str:
+    """A second invented redesign: no JSON-LD, no `time`, the date in Russian words, the
+    comment count as a number linked to the discussion, figures with their credits, and the
+    source line in a paragraph of its own after the text (unless `sourced` is false)."""
+    category_id, category = article.category
+    months = "января февраля марта апреля мая июня июля августа сентября октября ноября декабря"
+    when = article.published
+    shown = f"{when.day} {months.split()[when.month - 1]} {when.year}, {when:%H:%M}"
+    write, cancel, register = COMMENT_FORM
+    labels = ", ".join(
+        f'<a href="/blogs/?search={escape(tag)}">{escape(tag)}</a>' for tag in article.tags
+    )
+    source = _source_line(article) if sourced else ""
+    return f"""<!DOCTYPE html>
+{SYNTHETIC_NOTE}
+<html lang="ru"><head><meta charset="utf-8">
+<title>{escape(article.title)} | Сделано у нас</title></head>
+<body>
+<div class="qz-hat"><div class="qz-hat__motto">{SLOGAN}</div>
+  <a class="qz-hat__home" href="/">{LOGO_TEXT}</a></div>
+<div class="qz-wrap">
+ <div class="qz-main">
+  <div class="qz-item">
+   <div class="qz-item__top"><a href="/blogs/?id={category_id}">{escape(category)}</a>
+     <span class="qz-item__when">{shown}</span></div>
+   <h1 class="qz-item__name">{escape(article.title)}</h1>
+   <div class="qz-item__who">Автор: <a href="/account/{quote(article.author_login)}/">{escape(article.author)}</a>
+     <a class="qz-item__talk" href="/blogs/{article.id}/#discussion">{article.comments}</a></div>
+   <div class="qz-item__votes"><button>+</button><b>{article.rating}</b><button>−</button></div>
+   <div class="qz-item__text">
+{_body(article, _digest_figure)}
+   </div>
+   {source}
+   <div class="qz-item__labels">Теги: {labels}</div>
+   <div class="qz-item__share"><a href="https://vk.com/share.php?url=/blogs/{article.id}/">ВКонтакте</a>
+     <a href="https://connect.ok.ru/offer?url=/blogs/{article.id}/">Одноклассники</a></div>
+   <div class="qz-item__tg">{TELEGRAM_PROMPT}</div>
+  </div>
+  <div class="qz-discussion" id="discussion">
+   <a class="qz-discussion__add" href="#">{write}</a> <a href="#">{cancel}</a>
+   <p>{register}</p>
+  </div>
+ </div>
+ <div class="qz-side"><div class="qz-side__head">Самое обсуждаемое</div>
+   <p><a href="/blogs/{article.id - 1}/">Предыдущая статья о заводе</a></p></div>
+</div>
+<div class="qz-foot">© 2010–2026 «Сделано у нас»</div>
 </body></html>"""

@@ -104,8 +104,9 @@ class SiteSimulator(ThreadingHTTPServer):
         if article_id in self.corpus.removed:
             return html_reply(NOT_FOUND, 404)
         article = self.corpus.get(article_id) if article_id is not None else None
-        looping = self.plan.by_article.get(article_id) == "redirect_loop"  # type: ignore[arg-type]
-        if article is None or (parts.query and not looping):
+        # Only the faults that redirect to a query answer one; the site's own pages take none.
+        queried = self.plan.by_article.get(article_id) in ("redirect_loop", "tracking_redirect")  # type: ignore[arg-type]
+        if article is None or (parts.query and not queried):
             return html_reply(NOT_FOUND, 404)
         if self.delay:
             time.sleep(self.delay)
