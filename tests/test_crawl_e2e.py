@@ -21,7 +21,6 @@ from tests.conftest import (
     rows,
     start_site,
 )
-from tests.sitesim import Corpus
 
 T = TypeVar("T")
 
