@@ -55,12 +55,14 @@ bench: $(VENV)/.bench-installed nginx
 	$(BIN)/python bench/crawl.py --articles 20000 --small 2000 --repeats 2
 	$(BIN)/python bench/cpu_split.py --articles 5000
 	$(BIN)/python bench/extract.py --pages 2800
+	$(BIN)/python bench/extract_dev.py
 	$(BIN)/python bench/search.py --articles 200000
 
 ## The same benchmarks at sizes that finish within a minute.
 bench-quick: $(VENV)/.bench-installed nginx
 	$(BIN)/python bench/crawl.py --articles 800 --small 200 --repeats 1
 	$(BIN)/python bench/extract.py --pages 100
+	$(BIN)/python bench/extract_dev.py --limit 200
 	$(BIN)/python bench/search.py --articles 1000 --queries 3
 
 ## Debian's nginx, which serves the crawl benchmark's pages, installed when missing (as root).

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import json
 import signal
@@ -15,7 +16,7 @@ import pytest
 from warcio.archiveiterator import ArchiveIterator
 
 from archive.warc import read_response
-from crawler.extract import _boilerplate
+from crawler import sites
 from crawler.reextract import reextract
 from tests.conftest import (
     FAULTS_ENV,
@@ -122,13 +123,10 @@ def test_a_changed_rule_changes_exactly_the_affected_articles(
     mention = "Подробности компания публикует в своём Телеграм-канале."
     affected = {native_id for native_id, body in before.items() if mention in body}
     assert affected
-    rule = _boilerplate.SignatureRule(
-        "company-channel", (r"подробности компания публикует[^.]*\.",)
-    )
-    monkeypatch.setattr(_boilerplate, "SIGNATURES", (*_boilerplate.SIGNATURES, rule))
-    monkeypatch.setattr(
-        _boilerplate, "_TRIGGERS", (*_boilerplate._TRIGGERS, "подробности компания")
-    )
+    site = sites.SITES["sdelanounas"]
+    rule = sites.Furniture("company-channel", ("Подробности компания публикует…",))
+    changed = dataclasses.replace(site, furniture=(*site.furniture, rule))
+    monkeypatch.setitem(sites.SITES, "sdelanounas", changed)
 
     def no_network(*args: object) -> None:
         raise AssertionError("re-extraction opened a network connection")

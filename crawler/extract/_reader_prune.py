@@ -1,0 +1,151 @@
+"""Furniture inside the chosen body, found by generic evidence: link density, weight, ARIA roles,
+tag names, the usual words of class names, the lines that only furniture says, and the short
+labels (date, author, counters) that stand between the headline and the first paragraph.
+"""
+
+from __future__ import annotations
+
+import re
+
+from ._reader_weigh import BLOCK_TAGS, BLOCKS, FURNITURE_SHARE, Weight, Weights
+from ._reader_words import PRUNING_WORDS, furniture_rule, is_label, line_rule
+from ._tree import Element, text_of
+
+# Words that name nothing but furniture (comments, related links …) are trusted up to this
+# share of the body's prose; other furniture words up to FURNITURE_SHARE.
+CLEAR_FURNITURE_SHARE = 0.75
+CLEAR_FURNITURE = frozenset(("comments", "related-links", "newsletter", "share-line"))
+# Inside the body, a block with more link text than this share of its text, and that weighs
+# nothing, is a list of links.
+LINK_DENSITY = 0.5
+# A figure whose text is at least this share link text, with a link around blocks, is a card
+# pointing to another page (a bookmark, a teaser), not a picture with its caption.
+LINK_CARD_SHARE = 0.8
+# Containers that, weighing less than nothing inside the body, hold no prose but furniture
+# (a table of short cells or a list of short items may still be the article's).
+_PRUNABLE_CONTAINERS = frozenset(
+    ("div", "section", "aside", "nav", "footer", "header", "form", "center", "address")
+)
+# A heading is at most this long; one just before furniture belongs to it.
+HEADING_CHARS = 80
+_HEADINGS = frozenset(("h1", "h2", "h3", "h4", "h5", "h6"))
+# Lines this short are tested by how they start, blocks this short by their phrases.
+LINE_RULE_CHARS = 200
+# Before the first paragraph, a line this short that is no sentence is the article's
+# metadata (date, author, rubric, views); a paragraph is at least PROSE_CHARS long.
+METADATA_CHARS = 100
+PROSE_CHARS = 120
+_DETAIL_TAGS = ("dt", "dd")
+# Separators between fields: "12.03.2024 | Anna Weber | 4 comments".
+_METADATA_SIGNS = re.compile(r"[|•·]")
+_PICTURES = ("img", "amp-img", "picture", "svg", "video", "iframe")
+
+
+def furniture_inside(body: Element, weights: Weights, title: Element | None) -> dict[Element, str]:
+    """The blocks inside the body to prune, each with the rule that names it."""
+    doomed: dict[Element, str] = {}
+    prose = weights[body].prose
+    blocks = body.iter(*BLOCK_TAGS)
+    next(blocks)  # the body itself
+    for block in blocks:
+        if any(ancestor in doomed for ancestor in block.iterancestors()):
+            continue
+        rule = _prune_rule(block, weights, prose, title)
+        if rule:
+            doomed[block] = rule
+    _add_orphan_headings(doomed, weights)
+    _add_leading_metadata(body, weights, doomed)
+    return doomed
+
+
+def _add_orphan_headings(doomed: dict[Element, str], weights: Weights) -> None:
+    """A heading or short line just before pruned furniture is that furniture's heading
+    ("Related stories", "Mehr zum Thema:")."""
+    for element, rule in list(doomed.items()):
+        previous = element.getprevious()
+        if previous is None or previous in doomed or previous.tag not in BLOCKS:
+            continue
+        weight = weights.get(previous)
+        if weight is None or not weight.chars or weight.chars > HEADING_CHARS:
+            continue
+        if previous.tag in _HEADINGS or (weight.size == 1 and is_label(text_of(previous))):
+            doomed[previous] = rule
+
+
+def _add_leading_metadata(body: Element, weights: Weights, doomed: dict[Element, str]) -> None:
+    """The short lines before the body's first paragraph that are no sentences: the date,
+    author, rubric and counters that a page sets between its headline and its text."""
+    leading: list[Element] = []
+    for block in body.iter(*BLOCK_TAGS):
+        weight = weights[block]
+        if block in doomed or not weight.own_chars or block.tag in _HEADINGS:
+            continue
+        if any(ancestor in doomed for ancestor in block.iterancestors()):
+            continue
+        text = text_of(block) if weight.size == 1 else ""
+        if not text or weight.own_chars >= PROSE_CHARS or _is_sentence(text):
+            break
+        if _is_metadata(block, text, weight) and not _is_image_caption(block, weights):
+            leading.append(block)
+    else:
+        return  # no paragraph at all: nothing to tell metadata from
+    for block in leading:
+        doomed[block] = "metadata-line"
+
+
+def _is_metadata(block: Element, text: str, weight: Weight) -> bool:
+    """Whether a short line reads as metadata: a term of a list of details, or fields with
+    separators between them, not a standfirst's phrase."""
+    if weight.own_chars > METADATA_CHARS:
+        return False
+    return block.tag in _DETAIL_TAGS or _METADATA_SIGNS.search(text) is not None
+
+
+def _is_sentence(text: str) -> bool:
+    return not is_label(text) and text.rstrip()[-1:] in '.!?…»"”'
+
+
+def _prune_rule(
+    block: Element, weights: Weights, body_prose: float, title: Element | None
+) -> str | None:
+    if block is title:
+        return "title"
+    weight = weights[block]
+    if block.tag == "figure" and _is_link_card(block, weight):
+        return "link-card"
+    if _is_image_caption(block, weights):
+        return None  # a picture's caption and credit become its data, not body text
+    rule = furniture_rule(block, PRUNING_WORDS) if weight.prose < body_prose else None
+    if rule:
+        share = CLEAR_FURNITURE_SHARE if rule in CLEAR_FURNITURE else FURNITURE_SHARE
+        if weight.prose < share * body_prose:
+            return rule
+    if weight.chars and weight.net <= 0 and weight.link_chars > LINK_DENSITY * weight.chars:
+        return "link-list"
+    if weight.net < 0 and block.tag in _PRUNABLE_CONTAINERS:
+        return "short-lines"
+    if 0 < weight.chars <= LINE_RULE_CHARS:
+        return line_rule(text_of(block), weight.chars)
+    return None
+
+
+def _is_link_card(figure: Element, weight: Weight) -> bool:
+    """Whether the figure is one link to another page around blocks of its text."""
+    if not weight.chars or weight.link_chars < LINK_CARD_SHARE * weight.chars:
+        return False
+    return any(next(link.iter(*BLOCK_TAGS), None) is not None for link in figure.iter("a"))
+
+
+def _is_image_caption(block: Element, weights: Weights) -> bool:
+    """A figure, its caption, or the line right after a picture: read with the picture."""
+    if (
+        block.tag in ("figure", "figcaption")
+        or next(block.iterancestors("figure"), None) is not None
+    ):
+        return True
+    previous = block.getprevious()
+    if previous is None or next(previous.iter(*_PICTURES), None) is None:
+        return False
+    # the picture itself, or a wrapper of pictures with no text of its own
+    weight = weights.get(previous)
+    return weight is None or not weight.chars
