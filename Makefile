@@ -79,7 +79,8 @@ lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 
-## Rewrite the golden pages' expected JSON after an intended extraction change; review the diff.
+## Rewrite the simulator's golden pages and their JSON after an intended extraction change (never
+## the hand-written ones); review the diff.
 fixtures: install
 	$(BIN)/python -m tests.golden.regenerate
 

@@ -15,7 +15,9 @@ from crawler.extract._dates import MOSCOW
 from tests.conftest import BOILERPLATE
 from tests.golden.cases import ENCODED, UNRECOGNISABLE, Case, case, cases, sim_article, truths
 
-REGENERATE = "run `make fixtures` if the change is intended, then review `git diff tests/golden`"
+REGENERATE = (
+    "run `make fixtures` if the change is intended, then review `git diff tests/golden/simulator`"
+)
 INVISIBLE = ("\u00a0", "\u00ad", "\u200b", "\u200c", "\u200d", "\ufeff")
 
 

@@ -24,7 +24,7 @@ from tests.sitesim.corpus import (
 )
 from tests.sitesim.pages import article_page
 
-GOLDEN = Path(__file__).resolve().parent / "sdelanounas"
+GOLDEN = Path(__file__).resolve().parent / "simulator"
 BASE = "https://sdelanounas.ru"
 
 
