@@ -23,3 +23,7 @@ class ArchiveLocked(ArchiveError):
 
 class MissingArchive(ArchiveError):
     """The archive file does not exist and the command will not create one."""
+
+
+class PortUnavailable(ArchiveError):
+    """The server cannot listen on the address it was given (in use, or not permitted)."""

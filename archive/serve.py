@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import asyncio
+import socket
+from collections.abc import Callable
 from pathlib import Path
 
 from .datasette.metadata import build_metadata
+from .exceptions import PortUnavailable
 from .store import check_archive
 
 HERE = Path(__file__).resolve().parent / "datasette"
@@ -32,10 +35,33 @@ def make_datasette(db: Path):
     )
 
 
-def serve(db: Path, host: str, port: int) -> None:
-    """Run Datasette on the archive until interrupted."""
+def serve(db: Path, host: str, port: int, listening: Callable[[], None]) -> None:
+    """Run Datasette on the archive until interrupted; `listening` is called once the port is
+    bound and listening, so nothing says "serving" for an archive or a port that fails."""
     import uvicorn
 
     datasette = make_datasette(db)
     asyncio.run(datasette.invoke_startup())
-    uvicorn.run(datasette.app(), host=host, port=port, log_level="warning")
+    sock = bind(host, port)
+    config = uvicorn.Config(datasette.app(), log_level="warning")
+    server = uvicorn.Server(config)
+    listening()
+    server.run(sockets=[sock])
+
+
+def bind(host: str, port: int) -> socket.socket:
+    """A listening socket on the address, or PortUnavailable saying how to pick another."""
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    sock = socket.socket(family, socket.SOCK_STREAM)
+    try:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        sock.bind((host, port))
+        sock.listen(128)
+    except OSError as error:
+        sock.close()
+        reason = error.strerror or str(error)
+        raise PortUnavailable(
+            f"cannot listen on {host}:{port} ({reason}); pick another port with --port"
+        ) from None
+    sock.set_inheritable(True)
+    return sock

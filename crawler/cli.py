@@ -17,21 +17,45 @@ from . import __version__
 from .exceptions import NewsarchiveError
 from .paths import default_warc_dir
 
-EXIT_CODES = """\b
-Exit codes:
-  0  done
-  1  bad input or usage (one line on stderr says what to fix)
-  2  archive locked by another run
-  3  too many pages failed: extraction (the site's layout may have changed) or fetching
-  4  interrupted: Ctrl-C, a listing page not fetched, or an error in the crawler
-     (rerun the same command to continue)"""
+
+def exit_codes(*lines: str) -> str:
+    """A command's help epilog: the exit codes it uses, one line each, and nothing else."""
+    return "\b\nExit codes:\n" + "\n".join(f"  {line}" for line in lines)
 
 
-EXTRACT_EXIT_CODES = """\b
-Exit codes:
-  0  the article printed
-  1  bad input: no such file, or the URL could not be fetched (one line says why)
-  3  the page holds no article: a field the site requires is missing (one line names it)"""
+DONE = "0  done"
+BAD_INPUT = "1  bad input or usage (one line on stderr says what to fix)"
+LOCKED = "2  archive locked by another run (rerun later, or crawl with --wait)"
+CRAWL_EXIT_CODES = exit_codes(
+    DONE,
+    BAD_INPUT,
+    LOCKED,
+    "3  too many pages failed: extraction (the site's layout may have changed, or a field",
+    "   its articles usually have was lost) or fetching",
+    "4  interrupted: Ctrl-C, a listing page not fetched, or an error in the crawler",
+    "   (rerun the same command to continue)",
+)
+PLAIN_EXIT_CODES = exit_codes(DONE, BAD_INPUT)
+WRITING_EXIT_CODES = exit_codes(DONE, BAD_INPUT, LOCKED)
+SCHEDULE_EXIT_CODES = exit_codes(
+    "0  stopped after --max-runs",
+    "1  bad schedule file (one line names the entry and the problem)",
+    "4  interrupted by Ctrl-C",
+)
+SERVE_EXIT_CODES = exit_codes(
+    "0  stopped normally (Ctrl-C)",
+    "1  bad input: a missing, foreign or damaged --db, or a port in use or not permitted",
+)
+VERIFY_EXIT_CODES = exit_codes(
+    "0  every record an article points to is there and sound",
+    BAD_INPUT,
+    "3  a record an article points to is missing or damaged (the lines above name it)",
+)
+EXTRACT_EXIT_CODES = exit_codes(
+    "0  the article printed",
+    "1  bad input: no such file, or the URL could not be fetched (one line says why)",
+    "3  the page holds no article: a field the site requires is missing (one line names it)",
+)
 
 
 def db_option(function: Callable[..., Any]) -> Callable[..., Any]:
@@ -97,7 +121,7 @@ class NewsarchiveGroup(click.Group):
             sys.exit(4)
 
 
-@click.group(cls=NewsarchiveGroup, epilog=EXIT_CODES)
+@click.group(cls=NewsarchiveGroup)
 @click.version_option(__version__, prog_name="newsarchive")
 def cli() -> None:
     """Crawl news sites into a clean, searchable SQLite archive and serve it with Datasette."""
@@ -123,7 +147,7 @@ def parse_since(_ctx: click.Context, _param: click.Parameter, value: str | None)
         raise click.BadParameter(f"{value!r} is not a date such as 2024-01-31") from None
 
 
-@cli.command(epilog=EXIT_CODES)
+@cli.command(epilog=CRAWL_EXIT_CODES)
 @click.argument("site", default="sdelanounas")
 @db_option
 @click.option("--base-url", help="Crawl a mirror or the simulator instead of the real site.")
@@ -203,7 +227,7 @@ def crawl(
     click.echo(result.message)
 
 
-@cli.command(epilog=EXIT_CODES)
+@cli.command(epilog=SCHEDULE_EXIT_CODES)
 @click.option(
     "--config",
     type=click.Path(path_type=Path, dir_okay=False),
@@ -240,9 +264,15 @@ def schedule(config: Path, max_runs: int | None) -> None:
     run_schedule(entries, max_runs, say=click.echo)
 
 
-@cli.command(epilog=EXIT_CODES)
+@cli.command(epilog=PLAIN_EXIT_CODES)
 @db_option
-@click.option("--limit", default=10, show_default=True, help="How many runs to show.")
+@click.option(
+    "--limit",
+    default=10,
+    show_default=True,
+    type=click.IntRange(min=1),
+    help="How many runs to show.",
+)
 @one_line_errors
 def stats(db: Path, limit: int) -> None:
     """Print the last crawl runs: when, how they ended, what they fetched and archived.
@@ -257,10 +287,16 @@ def stats(db: Path, limit: int) -> None:
     click.echo(runs_table(db, limit))
 
 
-@cli.command(epilog=EXIT_CODES)
+@cli.command(epilog=SERVE_EXIT_CODES)
 @db_option
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
-@click.option("--port", default=8001, show_default=True, type=int, help="Port to listen on.")
+@click.option(
+    "--port",
+    default=8001,
+    show_default=True,
+    type=click.IntRange(min=1, max=65535),
+    help="Port to listen on.",
+)
 @one_line_errors
 def serve(db: Path, host: str, port: int) -> None:
     """Serve the archive with Datasette: browse, facet and full-text search.
@@ -272,11 +308,13 @@ def serve(db: Path, host: str, port: int) -> None:
     """
     from archive.serve import serve as run_datasette
 
-    click.echo(f"Serving {db} at http://{host}:{port}/ (Ctrl-C to stop)")
-    run_datasette(db, host, port)
+    def listening() -> None:
+        click.echo(f"Serving {db} at http://{host}:{port}/ (Ctrl-C to stop)")
+
+    run_datasette(db, host, port, listening)
 
 
-@cli.command(epilog=EXIT_CODES)
+@cli.command(epilog=PLAIN_EXIT_CODES)
 @click.argument("url")
 @db_option
 @warc_dir_option
@@ -299,7 +337,7 @@ def raw(url: str, db: Path, warc_dir: Path | None) -> None:
     click.echo(response.content.decode("utf-8", errors="replace"))
 
 
-@cli.command(epilog=EXIT_CODES)
+@cli.command(epilog=WRITING_EXIT_CODES)
 @db_option
 @warc_dir_option
 @click.option(
@@ -334,14 +372,14 @@ def reextract(
     click.echo(summary.line())
 
 
-@cli.command(epilog=EXIT_CODES)
+@cli.command(epilog=VERIFY_EXIT_CODES)
 @db_option
 @warc_dir_option
 @one_line_errors
 def verify(db: Path, warc_dir: Path | None) -> None:
     """Check raw capture against the archive: records there, digests right, orphans counted.
 
-    Exits with 1 if a record an article points to is missing or damaged.
+    Exits with 3 if a record an article points to is missing or damaged.
 
     Example:
 
@@ -354,10 +392,10 @@ def verify(db: Path, warc_dir: Path | None) -> None:
     for line in report.lines():
         click.echo(line)
     if not report.ok:
-        sys.exit(1)
+        sys.exit(3)
 
 
-@cli.command(epilog=EXIT_CODES)
+@cli.command(epilog=PLAIN_EXIT_CODES)
 @db_option
 @click.option(
     "--out",

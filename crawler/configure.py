@@ -1,14 +1,21 @@
 """The Scrapy settings of one run: project defaults, loopback speed-ups, the user's values.
 
-A --setting value is checked against the type of the setting's default before anything
-starts: a mistyped value would otherwise stop the crawl mid-way with a traceback.
+A --setting is checked by name and by value before anything starts: a misspelt name would
+otherwise be ignored silently, and a mistyped value stop the crawl mid-way with a traceback.
+The known names are Scrapy's own defaults and ours; a value must read as the type of the
+setting's default (a setting whose default is None takes any text), and our settings whose
+text has a form (a list of delays) must have it.
 """
 
 from __future__ import annotations
 
+import difflib
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 from scrapy.settings import BaseSettings, Settings
+from scrapy.settings import default_settings as scrapy_defaults
 
 from . import settings as default_settings
 from .exceptions import BadSetting
@@ -25,9 +32,43 @@ READERS = {
 }
 
 
+def _delays(value: str) -> Any:
+    from .pipelines import recheck_delays
+
+    delays = recheck_delays(value)
+    if not delays or any(delay < 0 for delay in delays):
+        raise ValueError(value)
+    return delays
+
+
+# Settings of ours whose text has a form, with its reader and what to ask for.
+FORMS: dict[str, tuple[Callable[[str], Any], str]] = {
+    "NEWSARCHIVE_RECHECK_AFTER": (_delays, "seconds separated by commas, e.g. 3600,86400"),
+}
+
+
+def known_settings() -> set[str]:
+    """Every setting name a run understands: Scrapy's and Newsarchive's."""
+    names = {name for name in dir(scrapy_defaults) if name.isupper()}
+    return names | {name for name in dir(default_settings) if name.isupper()}
+
+
 def check_overrides(defaults: Settings, overrides: dict[str, str]) -> None:
-    """Refuse a --setting value that the setting's reader would choke on mid-crawl."""
+    """Refuse a --setting whose name no component knows, or whose value its reader would
+    choke on mid-crawl."""
+    known = known_settings()
     for key, value in overrides.items():
+        if key not in known:
+            close = difflib.get_close_matches(key, known, n=1, cutoff=0.7)
+            hint = f"; did you mean {close[0]}?" if close else "; see crawler/settings.py"
+            raise BadSetting(f"unknown setting {key}{hint}")
+        if key in FORMS:
+            reader, kind = FORMS[key][0], FORMS[key][1]
+            try:
+                reader(value)
+            except (ValueError, TypeError):
+                raise BadSetting(f"--setting {key}={value!r}: {key} needs {kind}") from None
+            continue
         reader, kind = READERS.get(type(defaults.get(key)), (None, ""))
         if reader is None:
             continue

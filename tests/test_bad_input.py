@@ -9,6 +9,7 @@ from __future__ import annotations
 import hashlib
 import os
 import shutil
+import socket
 import sqlite3
 import subprocess
 import sys
@@ -229,3 +230,82 @@ def test_bad_schedule_entry(db: Path, entry: str, why: str) -> None:
         db,
         f"{config}, entry 1: {why}",
     )
+
+
+@pytest.mark.parametrize(
+    ("setting", "message"),
+    [
+        ("DOWNLOAD_TIMOUT=abc", "unknown setting DOWNLOAD_TIMOUT; did you mean DOWNLOAD_TIMEOUT?"),
+        ("NO_SUCH_THING=1", "unknown setting NO_SUCH_THING; see crawler/settings.py"),
+        (
+            "NEWSARCHIVE_RECHECK_AFTER=x",
+            "--setting NEWSARCHIVE_RECHECK_AFTER='x': NEWSARCHIVE_RECHECK_AFTER needs seconds "
+            "separated by commas, e.g. 3600,86400",
+        ),
+        (
+            "NEWSARCHIVE_RECHECK_AFTER=3600,-5",
+            "--setting NEWSARCHIVE_RECHECK_AFTER='3600,-5': NEWSARCHIVE_RECHECK_AFTER needs "
+            "seconds separated by commas, e.g. 3600,86400",
+        ),
+    ],
+    ids=["misspelt", "unknown", "string-of-the-wrong-form", "negative-delay"],
+)
+def test_settings_are_checked_by_name_and_form(
+    site: RunningSite, db: Path, setting: str, message: str
+) -> None:
+    asked = len(site.requests())
+    assert_refused(
+        ("crawl", "--base-url", site.url, "--db", str(db), "--setting", setting), db, message
+    )
+    assert len(site.requests()) == asked  # refused before anything was fetched
+
+
+def test_a_setting_whose_default_is_none_takes_text() -> None:
+    settings = crawl_settings(Path("archive.db"), "https://sdelanounas.ru", {"LOG_FILE": "x.log"})
+    assert settings.get("LOG_FILE") == "x.log"
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (("stats", "--limit", "-1"), "Invalid value for '--limit': -1 is not in the range x>=1."),
+        (("stats", "--limit", "0"), "Invalid value for '--limit': 0 is not in the range x>=1."),
+        (
+            ("crawl", "--max-pages", "0"),
+            "Invalid value for '--max-pages': 0 is not in the range x>=1.",
+        ),
+        (
+            ("serve", "--port", "70000"),
+            "Invalid value for '--port': 70000 is not in the range 1<=x<=65535.",
+        ),
+    ],
+    ids=["negative-limit", "zero-limit", "zero-pages", "port-out-of-range"],
+)
+def test_numeric_options_have_ranges(db: Path, args: tuple[str, ...], message: str) -> None:
+    assert_refused((*args, "--db", str(db)), db, message)
+
+
+def test_serving_on_a_busy_port_is_one_line_and_never_says_serving(db: Path) -> None:
+    port = free_port()
+    with socket.socket() as busy:
+        busy.bind(("127.0.0.1", port))
+        busy.listen()
+        assert_refused(
+            ("serve", "--db", str(db), "--port", str(port)),
+            db,
+            f"cannot listen on 127.0.0.1:{port} (Address already in use); pick another port "
+            "with --port",
+        )
+
+
+def test_serving_a_missing_or_foreign_archive_never_says_serving(db: Path) -> None:
+    missing = db.parent / "missing.db"
+    result = newsarchive("serve", "--db", str(missing), "--port", str(free_port()))
+    assert result.returncode == 1 and result.stdout == ""
+    assert result.stderr.splitlines() == [
+        f"Error: {missing} does not exist; crawl first or check --db"
+    ]
+    foreign = db.parent / "foreign.db"
+    sqlite3.connect(foreign).execute("CREATE TABLE t (x)").connection.close()
+    result = newsarchive("serve", "--db", str(foreign), "--port", str(free_port()))
+    assert result.returncode == 1 and result.stdout == "" and len(result.stderr.splitlines()) == 1

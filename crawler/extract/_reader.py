@@ -19,7 +19,7 @@ from lxml import etree
 
 from ._boilerplate import Removals
 from ._reader_prune import furniture_inside
-from ._reader_shape import marked_copy, unlayout_tables, wrap_runs
+from ._reader_shape import drop_unread, marked_copy, unlayout_tables, wrap_runs
 from ._reader_weigh import (
     BLOCK_TAGS,
     BLOCKS,
@@ -52,6 +52,7 @@ def read_main_text(root: Element, title: Element | None, removals: Removals) -> 
     if best is None:
         return None
     body, body_title = marked_copy(best, title)
+    drop_unread(body, removals)
     unlayout_tables(body)
     wrap_runs(body, BLOCKS)
     _prune(body, body_title, removals)

@@ -14,7 +14,7 @@ from ._tree import Element, text_of
 # Words that name nothing but furniture (comments, related links …) are trusted up to this
 # share of the body's prose; other furniture words up to FURNITURE_SHARE.
 CLEAR_FURNITURE_SHARE = 0.75
-CLEAR_FURNITURE = frozenset(("comments", "related-links", "newsletter", "share-line"))
+CLEAR_FURNITURE = frozenset(("comments", "consent", "related-links", "newsletter", "share-line"))
 # Inside the body, a block with more link text than this share of its text, and that weighs
 # nothing, is a list of links.
 LINK_DENSITY = 0.5
@@ -26,6 +26,9 @@ LINK_CARD_SHARE = 0.8
 _PRUNABLE_CONTAINERS = frozenset(
     ("div", "section", "aside", "nav", "footer", "header", "form", "center", "address")
 )
+# A block that weighs this much on its own is a paragraph of prose, never pruned for the
+# links or short lines around it.
+PARAGRAPH_WEIGHT = 100.0
 # A heading is at most this long; one just before furniture belongs to it.
 HEADING_CHARS = 80
 _HEADINGS = frozenset(("h1", "h2", "h3", "h4", "h5", "h6"))
@@ -36,6 +39,7 @@ LINE_RULE_CHARS = 200
 METADATA_CHARS = 100
 PROSE_CHARS = 120
 _DETAIL_TAGS = ("dt", "dd")
+_LIST_PARTS = ("li", "td", "th", "dd", "dt", "pre")
 # Separators between fields: "12.03.2024 | Anna Weber | 4 comments".
 _METADATA_SIGNS = re.compile(r"[|•·]")
 _PICTURES = ("img", "amp-img", "picture", "svg", "video", "iframe")
@@ -55,6 +59,7 @@ def furniture_inside(body: Element, weights: Weights, title: Element | None) -> 
             doomed[block] = rule
     _add_orphan_headings(doomed, weights)
     _add_leading_metadata(body, weights, doomed)
+    _add_trailing_lines(body, weights, doomed)
     return doomed
 
 
@@ -93,6 +98,28 @@ def _add_leading_metadata(body: Element, weights: Weights, doomed: dict[Element,
         doomed[block] = "metadata-line"
 
 
+def _add_trailing_lines(body: Element, weights: Weights, doomed: dict[Element, str]) -> None:
+    """The labels after the body's last paragraph (a share prompt, a "posted in" line, a source
+    label): a few words, no sentence. The items of a list or table are the article's."""
+    trailing: list[Element] = []
+    for block in reversed(list(body.iter(*BLOCK_TAGS))):
+        weight = weights[block]
+        if block in doomed or not weight.own_chars:
+            continue
+        if any(ancestor in doomed for ancestor in block.iterancestors()):
+            continue
+        if block.tag in _LIST_PARTS or weight.size > 1 or weight.own_chars > METADATA_CHARS:
+            break
+        text = text_of(block)
+        if not is_label(text) or _is_image_caption(block, weights):
+            break
+        trailing.append(block)
+    else:
+        return
+    for block in trailing:
+        doomed[block] = "trailing-line"
+
+
 def _is_metadata(block: Element, text: str, weight: Weight) -> bool:
     """Whether a short line reads as metadata: a term of a list of details, or fields with
     separators between them, not a standfirst's phrase."""
@@ -120,9 +147,11 @@ def _prune_rule(
         share = CLEAR_FURNITURE_SHARE if rule in CLEAR_FURNITURE else FURNITURE_SHARE
         if weight.prose < share * body_prose:
             return rule
-    if weight.chars and weight.net <= 0 and weight.link_chars > LINK_DENSITY * weight.chars:
+    if weight.top >= PARAGRAPH_WEIGHT:
+        pass  # a container of a paragraph: its furniture is pruned line by line
+    elif weight.chars and weight.net <= 0 and weight.link_chars > LINK_DENSITY * weight.chars:
         return "link-list"
-    if weight.net < 0 and block.tag in _PRUNABLE_CONTAINERS:
+    elif weight.net < 0 and block.tag in _PRUNABLE_CONTAINERS:
         return "short-lines"
     if 0 < weight.chars <= LINE_RULE_CHARS:
         return line_rule(text_of(block), weight.chars)

@@ -8,6 +8,8 @@ import copy
 
 from lxml import etree
 
+from ._boilerplate import Removals
+from ._reader_weigh import UNREAD_TAGS
 from ._tree import Element, text_of
 
 _BREAK = "br"
@@ -77,6 +79,12 @@ def _is_layout_cell(cell: Element) -> bool:
     if next(cell.iter(*_LAYOUT_CELL_BLOCKS), None) is not None:
         return True
     return len(text_of(cell)) >= LAYOUT_CELL_CHARS
+
+
+def drop_unread(body: Element, removals: Removals) -> None:
+    """Remove the form controls and ruby readings of the copy: their text is not the body's."""
+    for element in list(body.iter(*UNREAD_TAGS)):
+        removals.remove(element, "unread-text", "container")
 
 
 def wrap_runs(body: Element, blocks: frozenset[str]) -> None:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from ._reader_words import CHOOSING_WORDS, furniture_rule
+from ._reader_words import ALWAYS_FURNITURE, CHOOSING_WORDS, furniture_rule
 from ._tree import Element, text_of
 
 # Elements that start a new block of text; their own text is weighed on its own.
@@ -22,6 +22,8 @@ BLOCK_TAGS = [
 ]  # fmt: skip
 BLOCKS = frozenset(BLOCK_TAGS)
 _BREAK = "br"
+# Inline elements whose text is not prose: form controls, and ruby readings above words.
+UNREAD_TAGS = frozenset(("select", "option", "button", "textarea", "rt", "rp"))
 # The page itself, never furniture whatever its class says.
 _NEVER_FURNITURE = ("html", "body")
 
@@ -53,6 +55,7 @@ class Weight:
     link_chars: int
     own_chars: int = 0
     size: int = 1
+    top: float = 0.0  # the highest own weight of a block inside (itself included)
 
 
 Weights = dict[Element, Weight]
@@ -81,6 +84,8 @@ def _own_text(block: Element) -> tuple[str, str, int]:
             breaks += 1
         elif tag == "head":
             continue  # the head's title is the page's name, not its text (nor its tail)
+        elif tag in UNREAD_TAGS:
+            pass  # a form's choices and buttons, a word's reading: not the text's own words
         elif tag not in BLOCKS and isinstance(tag, str):
             nested = len(child)
             if nested and next(child.iter(*BLOCK_TAGS), None) is not None:
@@ -112,7 +117,7 @@ def weigh(blocks: list[Element], linked: set[Element], title: Element | None) ->
         chars = _length(text)
         link_chars = chars if block in linked else min(chars, _length(links))
         own = _line_weight(chars, link_chars, breaks) if chars else 0.0
-        weights[block] = Weight(own, own, max(own, 0.0), chars, link_chars, chars)
+        weights[block] = Weight(own, own, max(own, 0.0), chars, link_chars, chars, top=own)
     for block in reversed(blocks):
         parent = block_parent(block)
         if parent is not None:
@@ -122,6 +127,7 @@ def weigh(blocks: list[Element], linked: set[Element], title: Element | None) ->
             outer.chars += inner.chars
             outer.link_chars += inner.link_chars
             outer.size += inner.size
+            outer.top = max(outer.top, inner.top)
     return weights
 
 
@@ -152,7 +158,9 @@ def discount_furniture(blocks: list[Element], weights: Weights, title: Element |
         if weight.prose <= 0 or block in protected or block.tag in _NEVER_FURNITURE:
             continue
         rule = furniture_rule(block, CHOOSING_WORDS)
-        if rule is None or (rule != "comments" and weight.prose >= FURNITURE_SHARE * page_prose):
+        if rule is None or (
+            rule not in ALWAYS_FURNITURE and weight.prose >= FURNITURE_SHARE * page_prose
+        ):
             continue
         if any(ancestor in discounted for ancestor in block.iterancestors()):
             continue

@@ -25,8 +25,8 @@ _FURNITURE_WORDS = {
     "sidebar": r"sidebar\w*|widget|widgets|widget_\w+|widget-area|rail|aside",
     "page-footer": r"footer\w*",
     "teaser-list": r"popular|trending|most-\w+|mostread|latest|toplist",
-    "widget": r"print|toolbar|tools|rating|vote|login|modal|popup|cookie\w*|consent|gdpr|"
-    r"overlay|privacy|dsgvo",
+    "widget": r"print|toolbar|tools|rating|vote|login|modal|popup|overlay|privacy",
+    "consent": r"cookie\w*|consent\w*|gdpr|dsgvo|cmplz\w*",
 }
 _PRUNE_ONLY_WORDS = {
     "tag-line": r"tags?|tagged|tag-?list|tagcloud|keywords?|schlagw\w*|topics",
@@ -43,6 +43,8 @@ _ROLE_FURNITURE = {
     "search": "navigation",
     "dialog": "widget",
 }
+# Furniture that is never the article, however much of the page's prose it holds.
+ALWAYS_FURNITURE = frozenset(("comments", "consent"))
 # How a line that points to other articles starts, in the languages of the pages we read.
 READ_ALSO_STARTS = (
     "read also", "see also", "also read", "read more", "more on this", "related",
@@ -90,9 +92,10 @@ READ_ALSO_CHARS = 200
 
 
 def _word_pattern(words: dict[str, str]) -> re.Pattern[str]:
-    """One pattern naming the rule of the first class-name word that matches a rule's words."""
+    """One pattern naming the rule of the first class-name word that matches a rule's words
+    (a word negated, as in `non-paywall`, names nothing)."""
     groups = "|".join(f"(?P<{name.replace('-', '_')}>{alts})" for name, alts in words.items())
-    return re.compile(rf"(?<![a-z0-9])(?:{groups})(?![a-z0-9])")
+    return re.compile(rf"(?<![a-z0-9])(?<!no-)(?<!non-)(?:{groups})(?![a-z0-9])")
 
 
 CHOOSING_WORDS = _word_pattern(_FURNITURE_WORDS)
