@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -83,6 +84,24 @@ class Frontier:
         return count, {
             name: share or 0.0 for name, share in zip(WATCHED_FIELDS, shares, strict=True)
         }
+
+    def revalidations(self, checked_before: str | None, limit: int | None) -> Iterator[Due]:
+        """Archived articles to ask again whatever their schedule, least recently checked
+        first: all of them, or those last checked before a time, at most `limit`; read a chunk
+        at a time, so revalidating a whole archive holds little of it in memory."""
+        sql = (
+            "SELECT native_id, url, http_etag, http_last_modified, warc_digest, fetched_at"
+            " FROM articles WHERE site = ? AND removed_at IS NULL"
+        )
+        params: list[object] = [self.site]
+        if checked_before is not None:
+            sql += " AND last_seen_at < ?"
+            params.append(checked_before)
+        sql += " ORDER BY last_seen_at, pk LIMIT ?"
+        params.append(limit if limit is not None else -1)
+        rows = self.conn.execute(sql, params)
+        while chunk := rows.fetchmany(_CHUNK):
+            yield from (Due(*row) for row in chunk)
 
     def due_rechecks(self, now: str, limit: int) -> list[Due]:
         """Articles due for a recheck, oldest due first, with what a conditional GET needs."""

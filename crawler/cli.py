@@ -137,6 +137,19 @@ def parse_ids(_ctx: click.Context, _param: click.Parameter, value: str | None) -
     return int(low), int(high)
 
 
+DURATION_UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400, "w": 7 * 86400}
+
+
+def parse_duration(_ctx: click.Context, _param: click.Parameter, value: str | None) -> Any:
+    """An age such as 30d, 12h or 2w, in seconds."""
+    if value is None:
+        return None
+    number, unit = value[:-1], value[-1:].lower()
+    if unit not in DURATION_UNITS or not number.isdigit():
+        raise click.BadParameter(f"{value!r} is not an age such as 30d, 12h or 2w")
+    return int(number) * DURATION_UNITS[unit]
+
+
 def parse_since(_ctx: click.Context, _param: click.Parameter, value: str | None) -> Any:
     """A calendar date, YYYY-MM-DD."""
     if value is None:
@@ -154,7 +167,27 @@ def parse_since(_ctx: click.Context, _param: click.Parameter, value: str | None)
 @click.option(
     "--max-pages", type=click.IntRange(min=1), help="Read at most this many listing pages."
 )
-@click.option("--full", is_flag=True, help="Walk every listing page, not just the new ones.")
+@click.option(
+    "--full",
+    is_flag=True,
+    help="Walk every listing page and revalidate every archived article.",
+)
+@click.option(
+    "--revalidate",
+    is_flag=True,
+    help="Only revalidate archived articles, least recently checked first (no listings).",
+)
+@click.option(
+    "--older-than",
+    callback=parse_duration,
+    metavar="AGE",
+    help="With --revalidate: only articles last checked this long ago (30d, 12h, 2w).",
+)
+@click.option(
+    "--limit",
+    type=click.IntRange(min=1),
+    help="With --revalidate: at most this many articles.",
+)
 @click.option(
     "--since", callback=parse_since, metavar="DATE", help="Walk back to this date (YYYY-MM-DD)."
 )
@@ -179,6 +212,9 @@ def crawl(
     base_url: str | None,
     max_pages: int | None,
     full: bool,
+    revalidate: bool,
+    older_than: int | None,
+    limit: int | None,
     since: str | None,
     ids: tuple[int, int] | None,
     settings: tuple[str, ...],
@@ -192,7 +228,11 @@ def crawl(
     By default the crawl is incremental: it walks the listing pages newest first and stops
     once NEWSARCHIVE_KNOWN_STREAK entries in a row are archived and unchanged below what the
     last finished run saw; it also rechecks recently published articles (1 h, 1 day, 1 week,
-    1 month after publication) with conditional GETs. A run stopped in any way, even killed,
+    1 month after publication) with conditional GETs. --full walks every listing page and
+    revalidates every archived article (a conditional GET where validators were stored: a 304
+    costs no parsing; edits become revisions, a 404 marks the article removed); --revalidate
+    does only the revalidation, least recently checked first, so that a cron line can spread
+    the whole archive over days. A run stopped in any way, even killed,
     resumes when the same command runs again. A base URL on this machine (127.0.0.1,
     localhost) is crawled without politeness delays; robots.txt is obeyed everywhere.
 
@@ -201,15 +241,28 @@ def crawl(
     \b
         newsarchive crawl --max-pages 3
         newsarchive crawl --full
+        newsarchive crawl --revalidate --older-than 30d --limit 5000
         newsarchive crawl --ids 175000-175219
         newsarchive crawl sdelanounas --base-url http://127.0.0.1:8800 --db mirror.db
     """
     from .run import CrawlPlan
     from .run import crawl as run_crawl
 
-    if sum(map(bool, (full, since, ids))) > 1:
-        raise click.UsageError("use just one of --full, --since and --ids")
-    mode = "full" if full else "since" if since else "ids" if ids else "incremental"
+    if sum(map(bool, (full, revalidate, since, ids))) > 1:
+        raise click.UsageError("use just one of --full, --revalidate, --since and --ids")
+    if (older_than is not None or limit is not None) and not revalidate:
+        raise click.UsageError("--older-than and --limit go with --revalidate")
+    mode = (
+        "full"
+        if full
+        else "revalidate"
+        if revalidate
+        else "since"
+        if since
+        else "ids"
+        if ids
+        else "incremental"
+    )
     overrides = parse_settings(settings)
     if verbose:
         overrides.setdefault("LOG_LEVEL", "INFO")
@@ -217,7 +270,9 @@ def crawl(
         overrides["NEWSARCHIVE_WARC_DIR"] = str(warc_dir)
     if no_warc:
         overrides["NEWSARCHIVE_WARC"] = "False"
-    plan = CrawlPlan(mode=mode, since=since, ids=ids, max_pages=max_pages)
+    plan = CrawlPlan(
+        mode=mode, since=since, ids=ids, max_pages=max_pages, older_than=older_than, limit=limit
+    )
     result = run_crawl(site, db, base_url, plan, overrides, wait=wait)
     for warning in result.warnings:
         click.echo(f"Warning: {warning}", err=True)

@@ -12,7 +12,8 @@ from twisted.internet import task
 
 
 class ProgressLine:
-    """Prints pages, new, updated, errors and rate; an ETA when the amount of work is known."""
+    """Prints pages, new, updated, errors and rate; when revalidating, how many articles are to
+    be asked again and what they answered; an ETA when the amount of work is known."""
 
     def __init__(self, crawler: Crawler, interval: float) -> None:
         self.crawler = crawler
@@ -55,6 +56,11 @@ class ProgressLine:
             f"{value('newsarchive/articles_updated', 0)} updated, {errors} errors, "
             f"{rate:.1f} pages/s"
         )
+        if revalidated := value("newsarchive/revalidations", 0):
+            text += (
+                f", {revalidated} to revalidate: {value('newsarchive/not_modified', 0)} not "
+                f"modified, {value('newsarchive/articles_updated', 0)} changed"
+            )
         expected = getattr(self.crawler.spider, "expected_articles", None)
         if expected and rate > 0:
             remaining = max(expected - articles, 0) / (articles / elapsed or rate)

@@ -8,6 +8,7 @@ from __future__ import annotations
 import sqlite3
 import time
 from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -58,19 +59,31 @@ class CrawlResult:
 class CrawlPlan:
     """What one run should do: the mode and its bounds."""
 
-    mode: str = "incremental"  # incremental, full, since or ids
+    mode: str = "incremental"  # incremental, full, since, ids or revalidate
     since: str | None = None
     ids: tuple[int, int] | None = None
     max_pages: int | None = None
+    older_than: int | None = None  # revalidate: only articles last checked this long ago (s)
+    limit: int | None = None  # revalidate: at most this many articles
 
     def arguments(self) -> dict[str, Any]:
         """What makes two runs the same run (a killed run resumes only with the same)."""
-        return {
+        found = {
             "mode": self.mode,
             "since": self.since,
             "ids": self.ids,
             "max_pages": self.max_pages,
         }
+        if self.mode == "revalidate":
+            found.update(older_than=self.older_than, limit=self.limit)
+        return found
+
+    def checked_before(self) -> str | None:
+        """The time before which an article's last check makes it due for revalidation."""
+        if self.older_than is None:
+            return None
+        moment = datetime.now(UTC) - timedelta(seconds=self.older_than)
+        return moment.isoformat(timespec="seconds")
 
 
 def crawl(
@@ -132,6 +145,8 @@ def _run_spider(
         mode=plan.mode,
         since=plan.since,
         ids=plan.ids,
+        checked_before=plan.checked_before(),
+        limit=plan.limit,
         resume_cursor=run.cursor if run.resumed else None,
         previous_high_water=run.previous_high_water,
         high_water=run.high_water,

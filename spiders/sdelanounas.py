@@ -19,7 +19,7 @@ from scrapy.exceptions import IgnoreRequest
 from scrapy.http import Response
 from twisted.python.failure import Failure
 
-from archive.frontier import Frontier
+from archive.frontier import Due, Frontier
 from crawler.drift import FieldWatch
 from crawler.exceptions import ExtractionFailed
 from crawler.extract import decode_html, is_error_page, is_truncated
@@ -61,7 +61,9 @@ class SdelanounasSpider(scrapy.Spider):
     Modes: `incremental` stops after `NEWSARCHIVE_KNOWN_STREAK` archived, unchanged entries
     below what the last finished run had seen; `full` walks every listing page; `since`
     stops at entries older than a date; `ids` fetches an id range directly. Incremental and
-    full runs also recheck articles due on the recheck schedule, with conditional GETs.
+    full runs also recheck articles due on the recheck schedule, with conditional GETs; a full
+    run also revalidates every archived article, and `revalidate` does only that, for the
+    least recently checked (at most `limit`, last checked before `checked_before`).
     """
 
     name = SITE.name
@@ -73,6 +75,8 @@ class SdelanounasSpider(scrapy.Spider):
         mode: str = "incremental",
         since: str | None = None,
         ids: tuple[int, int] | None = None,
+        checked_before: str | None = None,
+        limit: int | None = None,
         resume_cursor: int | None = None,
         previous_high_water: str | None = None,
         high_water: str | None = None,
@@ -86,6 +90,8 @@ class SdelanounasSpider(scrapy.Spider):
         self.mode = mode
         self.since = datetime.fromisoformat(since).replace(tzinfo=MOSCOW) if since else None
         self.ids = ids
+        self.checked_before = checked_before
+        self.limit = int(limit) if limit else None
         self.main_start = resume_cursor or 0
         self.previous_high_water = int(previous_high_water) if previous_high_water else None
         self.high_water = high_water
@@ -115,11 +121,18 @@ class SdelanounasSpider(scrapy.Spider):
             for request in self.id_requests(*self.ids):
                 yield request
             return
+        if self.mode == "revalidate":
+            for request in self.revalidation_requests(self.checked_before, self.limit):
+                yield request
+            return
         yield self.listing_request(0, "top" if self.main_start else "main")
         if self.main_start:
             yield self.listing_request(self.main_start, "main")
         if self.mode in ("incremental", "full"):
             for request in self.recheck_requests():
+                yield request
+        if self.mode == "full":
+            for request in self.revalidation_requests(None, None):
                 yield request
 
     def id_requests(self, low: int, high: int) -> Iterator[scrapy.Request]:
@@ -136,21 +149,36 @@ class SdelanounasSpider(scrapy.Spider):
                 yield self.article_request(native_id, page=None)
 
     def recheck_requests(self) -> Iterator[scrapy.Request]:
+        """Conditional GETs of the articles due on the recheck schedule."""
         now = datetime.now(UTC).isoformat(timespec="seconds")
         for due in self.frontier.due_rechecks(now, self.recheck_limit):
-            headers = {}
-            if due.etag:
-                headers["If-None-Match"] = due.etag
-            if due.last_modified:
-                headers["If-Modified-Since"] = due.last_modified
             self.crawler.stats.inc_value("newsarchive/rechecks")
-            request = self.article_request(due.native_id, page=None, headers=headers)
-            if due.warc_digest and due.fetched_at:
-                request.meta["stored_capture"] = {
-                    "digest": due.warc_digest,
-                    "fetched_at": due.fetched_at.replace("+00:00", "Z"),
-                }
-            yield request
+            yield self.conditional_request(due)
+
+    def revalidation_requests(
+        self, checked_before: str | None, limit: int | None
+    ) -> Iterator[scrapy.Request]:
+        """Conditional GETs (plain ones where no validators were stored) of archived
+        articles, least recently checked first, whatever their schedule."""
+        for due in self.frontier.revalidations(checked_before, limit):
+            self.crawler.stats.inc_value("newsarchive/revalidations")
+            yield self.conditional_request(due)
+
+    def conditional_request(self, due: Due) -> scrapy.Request:
+        """The article's request with the validators of its last answer: a 304 costs no
+        parsing, and raw capture writes a revisit record pointing to the stored response."""
+        headers = {}
+        if due.etag:
+            headers["If-None-Match"] = due.etag
+        if due.last_modified:
+            headers["If-Modified-Since"] = due.last_modified
+        request = self.article_request(due.native_id, page=None, headers=headers)
+        if due.warc_digest and due.fetched_at:
+            request.meta["stored_capture"] = {
+                "digest": due.warc_digest,
+                "fetched_at": due.fetched_at.replace("+00:00", "Z"),
+            }
+        return request
 
     def listing_request(self, page: int, walk: str) -> scrapy.Request:
         return scrapy.Request(
@@ -212,7 +240,9 @@ class SdelanounasSpider(scrapy.Spider):
             if self.is_before_since(entry.published_at):
                 stop = True
                 continue
-            if known.get(entry.native_id) == entry.title:
+            # A full run asks every archived article again by its revalidation, not here.
+            unchanged = known.get(entry.native_id) == entry.title
+            if unchanged or (self.mode == "full" and entry.native_id in known):
                 self.streaks[walk] += 1
                 stop = stop or self.walk_is_done(walk, int(entry.native_id))
                 continue

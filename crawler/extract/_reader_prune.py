@@ -143,6 +143,8 @@ def _prune_rule(
     if _is_image_caption(block, weights):
         return None  # a picture's caption and credit become its data, not body text
     rule = furniture_rule(block, PRUNING_WORDS) if weight.prose < body_prose else None
+    if rule == "caption" and _figure_of(block) is not None:
+        rule = None  # a figure's text, with or without its picture (a gallery's slides)
     if rule:
         share = CLEAR_FURNITURE_SHARE if rule in CLEAR_FURNITURE else FURNITURE_SHARE
         if weight.prose < share * body_prose:
@@ -165,13 +167,16 @@ def _is_link_card(figure: Element, weight: Weight) -> bool:
     return any(next(link.iter(*BLOCK_TAGS), None) is not None for link in figure.iter("a"))
 
 
+def _figure_of(block: Element) -> Element | None:
+    return block if block.tag == "figure" else next(block.iterancestors("figure"), None)
+
+
 def _is_image_caption(block: Element, weights: Weights) -> bool:
-    """A figure, its caption, or the line right after a picture: read with the picture."""
-    if (
-        block.tag in ("figure", "figcaption")
-        or next(block.iterancestors("figure"), None) is not None
-    ):
-        return True
+    """A figure with a picture, its caption, or the line right after a picture: read with the
+    picture."""
+    figure = _figure_of(block)
+    if figure is not None:
+        return next(figure.iter(*_PICTURES), None) is not None  # no picture, no caption
     previous = block.getprevious()
     if previous is None or next(previous.iter(*_PICTURES), None) is None:
         return False

@@ -18,6 +18,7 @@ _FURNITURE_WORDS = {
     "related-links": r"related\w*|similar|recommend\w*|readmore|read-more|more-\w+|also\w*|"
     r"weitere\w*|outbrain|taboola|plista",
     "newsletter": r"newsletter\w*|subscri\w*|signup|sign-up|optin|abo|paywall\w*",
+    "call-to-action": r"cta|donat\w*|spende\w*|appstores?",
     "ad-slot": r"ads?|adv|advert\w*|adslot\w*|ad-\w+|banner\w*|sponsor\w*|promo|promos|promobox|"
     r"werbung|anzeige\w*|dfp|commercial|reklam\w*",
     "navigation": r"nav|navi|navbar|navigation|menu\w*|breadcrumb\w*|crumbs?|pagination|pager|"
@@ -33,6 +34,7 @@ _PRUNE_ONLY_WORDS = {
     "byline": r"byline\w*|author\w*|autor\w*|meta|dateline|date|time|published|posted|"
     r"timestamp",
     "caption": r"caption\w*|credits?|copyright|bildunterschrift|bilduntertitel|legende?",
+    "form": r"forms?",
 }
 _TAG_FURNITURE = {"nav": "navigation", "aside": "sidebar", "footer": "page-footer"}
 _ROLE_FURNITURE = {
