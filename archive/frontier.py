@@ -103,6 +103,31 @@ class Frontier:
         while chunk := rows.fetchmany(_CHUNK):
             yield from (Due(*row) for row in chunk)
 
+    def failed(self, urls: list[str]) -> set[str]:
+        """Those of these URLs that are in failed_pages: asked again only when due."""
+        found: set[str] = set()
+        for start in range(0, len(urls), _CHUNK):
+            chunk = urls[start : start + _CHUNK]
+            marks = ",".join("?" * len(chunk))
+            found.update(
+                url
+                for (url,) in self.conn.execute(
+                    f"SELECT url FROM failed_pages WHERE url IN ({marks})", chunk
+                )
+            )
+        return found
+
+    def due_failures(self, now: str | None, limit: int) -> list[str]:
+        """URLs of the site's failed pages due for another try (all of them if `now` is
+        None), the longest waiting first."""
+        sql = "SELECT url FROM failed_pages WHERE site = ?"
+        params: list[object] = [self.site]
+        if now is not None:
+            sql += " AND (next_retry_at IS NULL OR next_retry_at <= ?)"
+            params.append(now)
+        rows = self.conn.execute(sql + " ORDER BY last_failed_at LIMIT ?", [*params, limit])
+        return [url for (url,) in rows]
+
     def due_rechecks(self, now: str, limit: int) -> list[Due]:
         """Articles due for a recheck, oldest due first, with what a conditional GET needs."""
         rows = self.conn.execute(

@@ -218,16 +218,21 @@ CREATE TRIGGER article_tags_count_update AFTER UPDATE OF tag_id ON article_tags 
 END;
 """
 
-FIELD_SOURCES = """
+FIELDS_AND_BACKOFF = """
 -- Which evidence each field of an article was read from (JSON: field -> source), its language,
 -- and per run the pages read in a layout no profile knows, and whether the run archived all
--- it listed (such a run moves the incremental stop mark, whatever its exit code).
+-- it listed (such a run moves the incremental stop mark, whatever its exit code). A failed
+-- page waits longer after each failed attempt before it is asked again (`next_retry_at`),
+-- the longest when its failure is permanent.
 ALTER TABLE articles ADD COLUMN field_sources TEXT NOT NULL DEFAULT '{}';
 ALTER TABLE articles ADD COLUMN language TEXT;
 CREATE INDEX articles_language ON articles (language);
 ALTER TABLE crawl_runs ADD COLUMN unknown_layout INTEGER NOT NULL DEFAULT 0;
 ALTER TABLE crawl_runs ADD COLUMN complete INTEGER NOT NULL DEFAULT 0;
 UPDATE crawl_runs SET complete = 1 WHERE status = 'finished';
+ALTER TABLE failed_pages ADD COLUMN next_retry_at TEXT;
+ALTER TABLE failed_pages ADD COLUMN permanent INTEGER NOT NULL DEFAULT 0;
+CREATE INDEX failed_pages_site_next_retry_at ON failed_pages (site, next_retry_at);
 """
 
 
@@ -250,7 +255,7 @@ MIGRATIONS: tuple[tuple[str, Callable[[sqlite3.Connection], None] | None], ...] 
     (STEMMED_SEARCH, _index_existing_articles),
     (RETRIES, None),
     (TAG_COUNTS, None),
-    (FIELD_SOURCES, None),
+    (FIELDS_AND_BACKOFF, None),
 )
 LATEST_VERSION = len(MIGRATIONS)
 # The tables each schema version must have: a version whose tables are missing is damaged.

@@ -65,6 +65,8 @@ REVISED_FIELDS = (
     "title", "lead", "body_text", "body_html", "tags", "published_at", "author", "source_url",
 )  # fmt: skip
 DEFAULT_RECHECKS = (3600, 86400, 7 * 86400, 30 * 86400)
+# After the first, second, third … failure of a page, how long before it is asked again.
+DEFAULT_RETRY_DELAYS = (0, 86400, 7 * 86400, 30 * 86400)
 
 
 @dataclass
@@ -209,10 +211,16 @@ def crawl_lock(path: Path, wait: bool = False) -> Iterator[None]:
 class Archive:
     """An open archive: validated, migrated, in WAL mode."""
 
-    def __init__(self, path: Path, rechecks: tuple[int, ...] = DEFAULT_RECHECKS) -> None:
+    def __init__(
+        self,
+        path: Path,
+        rechecks: tuple[int, ...] = DEFAULT_RECHECKS,
+        retry_delays: tuple[int, ...] = DEFAULT_RETRY_DELAYS,
+    ) -> None:
         check_archive(path, writing=True)
         self.path = path
         self.rechecks = rechecks
+        self.retry_delays = retry_delays
         self.db = sqlite_utils.Database(path)
         self.db.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
         self.db.enable_wal()
@@ -461,17 +469,29 @@ class Archive:
         )
 
     def _record_failures(
-        self, failures: Iterable[dict[str, str]], seen_at: str, run_id: int | None
+        self, failures: Iterable[dict[str, Any]], seen_at: str, run_id: int | None
     ) -> None:
+        """Keep each failure with its count of attempts, and when to try it next: later after
+        each failed attempt, the longest at once for a permanent failure."""
         for failure in failures:
-            self.db.execute(
+            (attempts,) = self.db.execute(
                 "INSERT INTO failed_pages (url, site, reason, first_failed_at, last_failed_at,"
-                " attempts, run_id) VALUES (:url, :site, :reason, :seen, :seen, 1, :run)"
-                " ON CONFLICT (url) DO UPDATE SET reason = excluded.reason,"
+                " attempts, run_id, permanent) VALUES (:url, :site, :reason, :seen, :seen, 1,"
+                " :run, :permanent) ON CONFLICT (url) DO UPDATE SET reason = excluded.reason,"
                 " last_failed_at = excluded.last_failed_at, attempts = attempts + 1,"
-                " run_id = excluded.run_id",
-                {**failure, "seen": seen_at, "run": run_id},
+                " run_id = excluded.run_id, permanent = excluded.permanent RETURNING attempts",
+                {**failure, "seen": seen_at, "run": run_id, "permanent": failure["permanent"]},
+            ).fetchone()
+            self.db.execute(
+                "UPDATE failed_pages SET next_retry_at = ? WHERE url = ?",
+                [self._next_retry(seen_at, attempts, failure["permanent"]), failure["url"]],
             )
+
+    def _next_retry(self, seen_at: str, attempts: int, permanent: bool) -> str:
+        delays = self.retry_delays or (0,)
+        delay = delays[-1] if permanent else delays[min(attempts, len(delays)) - 1]
+        moment = datetime.fromisoformat(seen_at) + timedelta(seconds=delay)
+        return moment.isoformat(timespec="seconds")
 
     def article_count(self) -> int:
         """How many articles the archive holds."""

@@ -189,6 +189,11 @@ def parse_since(_ctx: click.Context, _param: click.Parameter, value: str | None)
     help="With --revalidate: at most this many articles.",
 )
 @click.option(
+    "--retry-failed",
+    is_flag=True,
+    help="Try every failed page now, not only those whose next try is due.",
+)
+@click.option(
     "--since", callback=parse_since, metavar="DATE", help="Walk back to this date (YYYY-MM-DD)."
 )
 @click.option(
@@ -215,6 +220,7 @@ def crawl(
     revalidate: bool,
     older_than: int | None,
     limit: int | None,
+    retry_failed: bool,
     since: str | None,
     ids: tuple[int, int] | None,
     settings: tuple[str, ...],
@@ -232,7 +238,10 @@ def crawl(
     revalidates every archived article (a conditional GET where validators were stored: a 304
     costs no parsing; edits become revisions, a 404 marks the article removed); --revalidate
     does only the revalidation, least recently checked first, so that a cron line can spread
-    the whole archive over days. A run stopped in any way, even killed,
+    the whole archive over days. A page that failed is tried again on later runs, each time
+    after a longer wait (NEWSARCHIVE_RETRY_FAILED_AFTER: the next run, then after a day, a
+    week, a month; a permanent failure such as a redirect loop waits the longest);
+    --retry-failed tries them all now. A run stopped in any way, even killed,
     resumes when the same command runs again. A base URL on this machine (127.0.0.1,
     localhost) is crawled without politeness delays; robots.txt is obeyed everywhere.
 
@@ -271,7 +280,13 @@ def crawl(
     if no_warc:
         overrides["NEWSARCHIVE_WARC"] = "False"
     plan = CrawlPlan(
-        mode=mode, since=since, ids=ids, max_pages=max_pages, older_than=older_than, limit=limit
+        mode=mode,
+        since=since,
+        ids=ids,
+        max_pages=max_pages,
+        older_than=older_than,
+        limit=limit,
+        retry_failed=retry_failed,
     )
     result = run_crawl(site, db, base_url, plan, overrides, wait=wait)
     for warning in result.warnings:

@@ -44,19 +44,52 @@ def _delays(value: str) -> Any:
 # Settings of ours whose text has a form, with its reader and what to ask for.
 FORMS: dict[str, tuple[Callable[[str], Any], str]] = {
     "NEWSARCHIVE_RECHECK_AFTER": (_delays, "seconds separated by commas, e.g. 3600,86400"),
+    "NEWSARCHIVE_RETRY_FAILED_AFTER": (_delays, "seconds separated by commas, e.g. 0,86400"),
 }
 
 
-def known_settings() -> set[str]:
-    """Every setting name a run understands: Scrapy's and Newsarchive's."""
+# Settings that name components; a component may declare the settings it reads in a class
+# attribute `SETTINGS` (a tuple of names), which a run then knows too.
+COMPONENT_SETTINGS = (
+    "EXTENSIONS",
+    "DOWNLOADER_MIDDLEWARES",
+    "SPIDER_MIDDLEWARES",
+    "ITEM_PIPELINES",
+)
+
+
+def known_settings(overrides: dict[str, str]) -> set[str]:
+    """Every setting name a run understands: Scrapy's, Newsarchive's, and those that the
+    components it is given declare."""
     names = {name for name in dir(scrapy_defaults) if name.isupper()}
-    return names | {name for name in dir(default_settings) if name.isupper()}
+    names |= {name for name in dir(default_settings) if name.isupper()}
+    for key in COMPONENT_SETTINGS:
+        if key in overrides:
+            for path in _components(key, overrides[key]):
+                names |= set(getattr(_load(path), "SETTINGS", ()))
+    return names
+
+
+def _components(key: str, value: str) -> list[str]:
+    try:
+        return [str(path) for path in Settings({key: value}).getdict(key)]
+    except (ValueError, TypeError):
+        raise BadSetting(f"--setting {key}={value!r}: {key} needs a JSON object") from None
+
+
+def _load(path: str) -> Any:
+    from scrapy.utils.misc import load_object
+
+    try:
+        return load_object(path)
+    except (ImportError, NameError, ValueError) as error:
+        raise BadSetting(f"cannot load the component {path}: {error}") from None
 
 
 def check_overrides(defaults: Settings, overrides: dict[str, str]) -> None:
     """Refuse a --setting whose name no component knows, or whose value its reader would
     choke on mid-crawl."""
-    known = known_settings()
+    known = known_settings(overrides)
     for key, value in overrides.items():
         if key not in known:
             close = difflib.get_close_matches(key, known, n=1, cutoff=0.7)

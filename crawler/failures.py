@@ -30,6 +30,12 @@ IGNORED = (
     ("max redirections reached", "redirect loop (more than REDIRECT_MAX_TIMES redirects)"),
     ("robots.txt", "forbidden by robots.txt"),
 )
+# Failures no retry soon will fix: the URL leads away, round in circles, is too big, or is no
+# article; they wait the longest of NEWSARCHIVE_RETRY_FAILED_AFTER before the next try.
+PERMANENT = (
+    OUTSIDE, TOO_BIG, "decompresses to more than", "redirect loop", "not an article URL",
+    "forbidden by robots.txt",
+)  # fmt: skip
 EXCEPTIONS = (
     (DownloadTimeoutError, "timeout (DOWNLOAD_TIMEOUT)"),
     (ResponseDataLossError, "connection closed mid-body"),
@@ -76,3 +82,8 @@ def _reason(failure: Failure) -> str:
         if isinstance(error, kinds):
             return reason
     return failure.getErrorMessage() or type(error).__name__
+
+
+def is_permanent(reason: str) -> bool:
+    """Whether a failure's reason says that retrying soon is pointless."""
+    return any(mark in reason for mark in PERMANENT)

@@ -107,6 +107,7 @@ class PageFailure:
     site: str
     url: str
     reason: str
+    permanent: bool = False  # no retry soon will fix it: it waits the longest (see settings)
 
     def to_dict(self) -> dict[str, Any]:
         """Plain data, as the archive stores it."""

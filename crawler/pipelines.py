@@ -55,6 +55,7 @@ class ArchivePipeline:
         self.db_path = db_path
         self.batch_size = batch_size
         self.rechecks = recheck_delays(settings.get("NEWSARCHIVE_RECHECK_AFTER"))
+        self.retry_delays = recheck_delays(settings.get("NEWSARCHIVE_RETRY_FAILED_AFTER"))
         run_id = settings.get("NEWSARCHIVE_RUN_ID")
         self.run_id = int(run_id) if run_id else None
         self.archive: Archive | None = None
@@ -87,7 +88,9 @@ class ArchivePipeline:
         self.process_item(PageFailure(site, requested_url(response.request), reason))  # type: ignore[arg-type]
 
     def open_spider(self) -> None:
-        self.archive = self.thread.submit(Archive, self.db_path, self.rechecks).result()
+        self.archive = self.thread.submit(
+            Archive, self.db_path, self.rechecks, self.retry_delays
+        ).result()
         if self.run_id is not None:
             self.base = self.thread.submit(self.archive.run_counters, self.run_id).result()
 

@@ -65,6 +65,7 @@ class CrawlPlan:
     max_pages: int | None = None
     older_than: int | None = None  # revalidate: only articles last checked this long ago (s)
     limit: int | None = None  # revalidate: at most this many articles
+    retry_failed: bool = False  # try every failed page now, whenever its next try was due
 
     def arguments(self) -> dict[str, Any]:
         """What makes two runs the same run (a killed run resumes only with the same)."""
@@ -76,6 +77,8 @@ class CrawlPlan:
         }
         if self.mode == "revalidate":
             found.update(older_than=self.older_than, limit=self.limit)
+        if self.retry_failed:
+            found["retry_failed"] = True
         return found
 
     def checked_before(self) -> str | None:
@@ -147,6 +150,7 @@ def _run_spider(
         ids=plan.ids,
         checked_before=plan.checked_before(),
         limit=plan.limit,
+        retry_failed=plan.retry_failed,
         resume_cursor=run.cursor if run.resumed else None,
         previous_high_water=run.previous_high_water,
         high_water=run.high_water,

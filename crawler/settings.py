@@ -72,6 +72,8 @@ NEWSARCHIVE_PROGRESS_INTERVAL = 10.0  # seconds between progress lines on stderr
 NEWSARCHIVE_RECHECK_AFTER = "3600,86400,604800,2592000"  # recheck delays after publication, s
 NEWSARCHIVE_RECHECK_LIMIT = 1000  # at most this many due articles rechecked per run
 NEWSARCHIVE_RETRY_DELAY = 2.0  # seconds before the first retry; doubles with each retry
+NEWSARCHIVE_RETRY_FAILED_AFTER = "0,86400,604800,2592000"  # a failed page's next try: after
+# the 1st, 2nd, 3rd, later failure (s; 0: the next run); a permanent failure waits the last
 NEWSARCHIVE_RETRY_MAX_DELAY = 120.0  # cap on a retry's delay, Retry-After included
 NEWSARCHIVE_RUN_ID = None  # the crawl_runs row of this run (set by `newsarchive crawl`)
 NEWSARCHIVE_WARC = True  # write every response to WARC

@@ -24,7 +24,7 @@ from crawler.drift import FieldWatch
 from crawler.exceptions import ExtractionFailed
 from crawler.extract import decode_html, is_error_page, is_truncated
 from crawler.extract._dates import MOSCOW
-from crawler.failures import describe_failure, requested_url, with_retries
+from crawler.failures import describe_failure, is_permanent, requested_url, with_retries
 from crawler.items import (
     ArchiveRecord,
     Gone,
@@ -77,6 +77,7 @@ class SdelanounasSpider(scrapy.Spider):
         ids: tuple[int, int] | None = None,
         checked_before: str | None = None,
         limit: int | None = None,
+        retry_failed: bool = False,
         resume_cursor: int | None = None,
         previous_high_water: str | None = None,
         high_water: str | None = None,
@@ -92,6 +93,7 @@ class SdelanounasSpider(scrapy.Spider):
         self.ids = ids
         self.checked_before = checked_before
         self.limit = int(limit) if limit else None
+        self.retry_failed = retry_failed
         self.main_start = resume_cursor or 0
         self.previous_high_water = int(previous_high_water) if previous_high_water else None
         self.high_water = high_water
@@ -99,6 +101,8 @@ class SdelanounasSpider(scrapy.Spider):
         self.pending: dict[int, set[str]] = {}
         self.streaks = {"main": 0, "top": 0}
         self.listed: dict[str, set[str]] = {"main": set(), "top": set()}
+        self.last_shown: dict[str, int] = {}  # posts on the walk's latest listing page
+        self.page_size = 0  # the most posts a listing page has shown
         self.expected_articles: int | None = None
 
     @classmethod
@@ -131,6 +135,8 @@ class SdelanounasSpider(scrapy.Spider):
         if self.mode in ("incremental", "full"):
             for request in self.recheck_requests():
                 yield request
+            for request in self.retry_requests():
+                yield request
         if self.mode == "full":
             for request in self.revalidation_requests(None, None):
                 yield request
@@ -154,6 +160,20 @@ class SdelanounasSpider(scrapy.Spider):
         for due in self.frontier.due_rechecks(now, self.recheck_limit):
             self.crawler.stats.inc_value("newsarchive/rechecks")
             yield self.conditional_request(due)
+
+    def retry_requests(self) -> Iterator[scrapy.Request]:
+        """Another try of the failed pages that are due (all of them with `retry_failed`):
+        one request each, since they failed before, unless all are retried on purpose."""
+        now = None if self.retry_failed else datetime.now(UTC).isoformat(timespec="seconds")
+        for url in self.frontier.due_failures(now, self.recheck_limit):
+            native_id = SITE.article_key(url)
+            if native_id is None:
+                continue
+            self.crawler.stats.inc_value("newsarchive/failures_retried")
+            request = self.article_request(native_id, page=None)
+            if not self.retry_failed:
+                request.meta["max_retry_times"] = 0
+            yield request
 
     def revalidation_requests(
         self, checked_before: str | None, limit: int | None
@@ -232,6 +252,7 @@ class SdelanounasSpider(scrapy.Spider):
         if self.high_water is None or newest > int(self.high_water):
             self.high_water = str(newest)
         known = self.frontier.known([entry.native_id for entry in entries])
+        failed = self.frontier.failed([entry.url for entry in entries])
         requested: set[str] = set()
         if walk == "main":
             self.pending[page] = requested  # filled below, before any answer can come back
@@ -240,6 +261,8 @@ class SdelanounasSpider(scrapy.Spider):
             if self.is_before_since(entry.published_at):
                 stop = True
                 continue
+            if entry.url in failed and entry.native_id not in known:
+                continue  # tried again when due (`retry_requests`), never twice in a run
             # A full run asks every archived article again by its revalidation, not here.
             unchanged = known.get(entry.native_id) == entry.title
             if unchanged or (self.mode == "full" and entry.native_id in known):
@@ -258,9 +281,10 @@ class SdelanounasSpider(scrapy.Spider):
 
     def listing_fault(self, response: Response) -> list[scrapy.Request] | None:
         """What to ask instead of a listing page with no posts: a retry if it is cut short or
-        an error page ([] once its retries are spent); the page again if it is empty for the
-        first time (a listing that suddenly shows nothing must say so twice before the walk
-        ends there); None if it is empty again: the end of the walk."""
+        an error page ([] once its retries are spent); the page again if it follows a full
+        page (a listing that suddenly shows nothing where more was due must say so twice
+        before the walk ends there); None at the end of the walk: a page after a page that
+        was not full, or empty again. The end of a walk is thus asked once."""
         truncated = is_truncated(response.body)
         if truncated or is_error_page(page_text(response)):
             reason = TRUNCATED if truncated else ERROR_PAGE
@@ -268,7 +292,9 @@ class SdelanounasSpider(scrapy.Spider):
             if retried is None:
                 self.listing_lost(response.request, with_retries(reason, response.request))
             return [retried] if retried is not None else []
-        if response.meta.get("confirms_empty"):
+        walk = response.request.cb_kwargs.get("walk", "main")  # type: ignore[union-attr]
+        after_full_page = self.page_size and self.last_shown.get(walk, 0) >= self.page_size
+        if response.meta.get("confirms_empty") or not after_full_page:
             return None
         again = ask_again(response.request, self.crawler)  # type: ignore[arg-type]
         again.meta["confirms_empty"] = True
@@ -282,6 +308,8 @@ class SdelanounasSpider(scrapy.Spider):
             self.logger.warning("a listing page repeats earlier ones; the walk ends there")
             return True
         self.listed[walk] |= ids
+        self.last_shown[walk] = len(entries)
+        self.page_size = max(self.page_size, len(entries))
         return False
 
     def is_before_since(self, published_at: str | None) -> bool:
@@ -342,7 +370,9 @@ class SdelanounasSpider(scrapy.Spider):
             stats.inc_value("newsarchive/extraction_failed")
             stats.inc_value(f"newsarchive/extraction_failed/{failure.reason}")
             self.logger.warning("extraction failed (%s): %s", failure.reason, response.url)
-            return PageFailure(SITE.name, response.url, failure.reason)
+            return PageFailure(
+                SITE.name, response.url, failure.reason, is_permanent(failure.reason)
+            )
         stats.inc_value("newsarchive/article_pages")
         if record["extraction_method"] == "fallback":
             stats.inc_value("newsarchive/extraction_fallback")
@@ -367,7 +397,8 @@ class SdelanounasSpider(scrapy.Spider):
         url = requested_url(response.request)  # type: ignore[arg-type]
         self.crawler.stats.inc_value("newsarchive/fetch_failed")
         self.logger.error("article failed: %s (%s)", url, reason)
-        return PageFailure(SITE.name, url, f"fetch: {with_retries(reason, response.request)}")
+        reason = with_retries(reason, response.request)
+        return PageFailure(SITE.name, url, f"fetch: {reason}", is_permanent(reason))
 
     def listing_failed(self, failure: Failure) -> None:
         request = failure.request  # type: ignore[attr-defined]
@@ -391,5 +422,5 @@ class SdelanounasSpider(scrapy.Spider):
         reason, url = describe_failure(failure), requested_url(request)
         self.crawler.stats.inc_value("newsarchive/fetch_failed")
         self.logger.error("article failed: %s (%s)", url, reason)
-        yield PageFailure(SITE.name, url, f"fetch: {reason}")
+        yield PageFailure(SITE.name, url, f"fetch: {reason}", is_permanent(reason))
         yield from self.resolved(request.cb_kwargs["native_id"], request.cb_kwargs["page"])

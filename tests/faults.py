@@ -21,6 +21,8 @@ from spiders.sdelanounas import SdelanounasSpider
 class KillMidBatch:
     """SIGKILLs the crawl while it writes the N-th article: inside a batch's transaction."""
 
+    SETTINGS = ("FAULT_KILL_AT_SAVE",)
+
     def __init__(self, kill_at: int) -> None:
         saved = 0
         original = Archive._save_article
@@ -43,6 +45,8 @@ class KillMidBatch:
 class BugOnArticle:
     """Makes the spider raise a RuntimeError (a bug, not an extraction failure) while reading
     the article with id `FAULT_BUG_ON_ARTICLE`."""
+
+    SETTINGS = ("FAULT_BUG_ON_ARTICLE",)
 
     def __init__(self, native_id: str) -> None:
         original = SdelanounasSpider.extract

@@ -126,9 +126,10 @@ def build_metadata(database: str) -> dict[str, Any]:
                     },
                     "failed_pages": {
                         "title": "Неудачные страницы / Failed pages",
-                        "description": "Pages that could not be archived, and why; a page "
-                        "leaves this table once a later crawl archives it.",
-                        "facets": ["reason", "site"],
+                        "description": "Pages that could not be archived, and why; each is "
+                        "tried again on later runs after a longer wait each time (the longest "
+                        "for a permanent failure), and leaves this table once archived.",
+                        "facets": ["reason", "site", "permanent"],
                         "sort_desc": "last_failed_at",
                         "columns": {
                             "url": "The page",
@@ -137,6 +138,10 @@ def build_metadata(database: str) -> dict[str, Any]:
                             "first_failed_at": "First failure, UTC",
                             "last_failed_at": "Latest failure, UTC",
                             "attempts": "Crawls that failed on it",
+                            "next_retry_at": "When a crawl tries it again, UTC",
+                            "permanent": "1: no retry soon will fix it (a redirect loop, "
+                            "off-site, too large, not an article); it waits the longest",
+                            "run_id": "The run of the latest failure (crawl_runs.id)",
                         },
                     },
                     "revisions": {

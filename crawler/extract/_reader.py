@@ -52,22 +52,25 @@ def read_main_text(root: Element, title: Element | None, removals: Removals) -> 
     if best is None:
         return None
     body, body_title = marked_copy(best, title)
+    twins = zip(best.iter(*BLOCK_TAGS), body.iter(*BLOCK_TAGS), strict=True)
+    body_weights = {twin: weights[block] for block, twin in twins}
     drop_unread(body, removals)
     unlayout_tables(body)
-    wrap_runs(body, BLOCKS)
-    _prune(body, body_title, removals)
+    if wrap_runs(body, BLOCKS):
+        body_weights = _reweigh(body, body_title)  # new paragraphs: each line weighs alone
+    for element, rule in furniture_inside(body, body_weights, body_title).items():
+        removals.remove(element, rule, "container")
     wrapper = etree.Element("div")
     wrapper.append(body)
     return wrapper
 
 
-def _prune(body: Element, title: Element | None, removals: Removals) -> None:
-    """Weigh the body's own lines and remove its furniture."""
+def _reweigh(body: Element, title: Element | None) -> Weights:
+    """The weights of the reshaped body's blocks, its furniture discounted."""
     blocks = list(body.iter(*BLOCK_TAGS))
     weights = weigh(blocks, linked_blocks(body), title)
     discount_furniture(blocks, weights, title)
-    for element, rule in furniture_inside(body, weights, title).items():
-        removals.remove(element, rule, "container")
+    return weights
 
 
 def _heaviest(blocks: list[Element], weights: Weights, title: Element | None) -> Element | None:

@@ -49,16 +49,20 @@ def furniture_inside(body: Element, weights: Weights, title: Element | None) -> 
     """The blocks inside the body to prune, each with the rule that names it."""
     doomed: dict[Element, str] = {}
     prose = weights[body].prose
-    blocks = body.iter(*BLOCK_TAGS)
-    next(blocks)  # the body itself
-    for block in blocks:
-        if any(ancestor in doomed for ancestor in block.iterancestors()):
-            continue
+    blocks = list(body.iter(*BLOCK_TAGS))
+    index = 1  # past the body itself
+    while index < len(blocks):
+        block = blocks[index]
         rule = _prune_rule(block, weights, prose, title)
         if rule:
             doomed[block] = rule
+            index += weights[block].size  # its blocks follow it and go with it
+        else:
+            index += 1
     _add_orphan_headings(doomed, weights)
     _add_leading_metadata(body, weights, doomed)
+    if title is not None:
+        _add_lines_above(body, title, weights, doomed)
     _add_trailing_lines(body, weights, doomed)
     return doomed
 
@@ -96,6 +100,25 @@ def _add_leading_metadata(body: Element, weights: Weights, doomed: dict[Element,
         return  # no paragraph at all: nothing to tell metadata from
     for block in leading:
         doomed[block] = "metadata-line"
+
+
+def _add_lines_above(
+    body: Element, title: Element, weights: Weights, doomed: dict[Element, str]
+) -> None:
+    """The short lines above the headline (a back link, a breadcrumb, a kicker, a notice):
+    the article starts with its headline."""
+    holders = set(title.iterancestors())
+    for block in body.iter(*BLOCK_TAGS):
+        if block is title:
+            return
+        weight = weights[block]
+        if block in holders or block in doomed or not weight.own_chars:
+            continue
+        if weight.chars > METADATA_CHARS or block.tag in _LIST_PARTS:
+            continue  # text, or the items of a list or table: not a line of the page's frame
+        if _is_image_caption(block, weights) or any(a in doomed for a in block.iterancestors()):
+            continue
+        doomed[block] = "above-headline"
 
 
 def _add_trailing_lines(body: Element, weights: Weights, doomed: dict[Element, str]) -> None:
@@ -149,14 +172,24 @@ def _prune_rule(
         share = CLEAR_FURNITURE_SHARE if rule in CLEAR_FURNITURE else FURNITURE_SHARE
         if weight.prose < share * body_prose:
             return rule
-    if weight.top >= PARAGRAPH_WEIGHT:
-        pass  # a container of a paragraph: its furniture is pruned line by line
-    elif weight.chars and weight.net <= 0 and weight.link_chars > LINK_DENSITY * weight.chars:
-        return "link-list"
-    elif weight.net < 0 and block.tag in _PRUNABLE_CONTAINERS:
-        return "short-lines"
-    if 0 < weight.chars <= LINE_RULE_CHARS:
+    rule = _weight_rule(block, weight)
+    if rule is None and 0 < weight.chars <= LINE_RULE_CHARS:
         return line_rule(text_of(block), weight.chars)
+    return rule
+
+
+def _weight_rule(block: Element, weight: Weight) -> str | None:
+    """The rule a block's weight names: a list of links, or a box of short lines. A container
+    of a paragraph is pruned line by line instead."""
+    if weight.top >= PARAGRAPH_WEIGHT or weight.net > 0:
+        return None
+    if weight.chars and weight.link_chars > LINK_DENSITY * weight.chars:
+        # a sentence with links in it is still a sentence; one that is all link is a teaser
+        if weight.size > 1 or weight.link_chars == weight.chars or not _is_sentence(text_of(block)):
+            return "link-list"
+        return None
+    if weight.net < 0 and block.tag in _PRUNABLE_CONTAINERS:
+        return "short-lines"
     return None
 
 

@@ -87,12 +87,16 @@ def drop_unread(body: Element, removals: Removals) -> None:
         removals.remove(element, "unread-text", "container")
 
 
-def wrap_runs(body: Element, blocks: frozenset[str]) -> None:
-    """Wrap text runs between `<br>`s of containers into paragraphs of their own."""
+def wrap_runs(body: Element, blocks: frozenset[str]) -> int:
+    """Wrap text runs between `<br>`s of containers into paragraphs of their own; how many
+    containers were."""
+    wrapped = 0
     for container in list(body.iter(*RUN_CONTAINERS)):
         if container.find(_BREAK) is None or not _has_direct_text(container):
             continue
         _wrap_container(container, blocks)
+        wrapped += 1
+    return wrapped
 
 
 def _has_direct_text(element: Element) -> bool:

@@ -29,7 +29,7 @@ _NEVER_FURNITURE = ("html", "body")
 
 # A block's weight: its plain characters, less this many per character of link text (times
 # the square of its link density) …
-LINK_COST = 2.0
+LINK_COST = 3.0
 # … and less this much per line (a block, or a run between `<br>`s): short lines lose.
 LINE_COST = 15.0
 # A line is at least this long on average: `<br><br>` between paragraphs is one break.
