@@ -44,14 +44,11 @@ class CrawlResult:
 
     @property
     def complete(self) -> bool:
-        """Whether the run archived every article it listed: then it moves the incremental
-        stop mark, whatever its exit code (a drift alarm keeps what it archived)."""
-        stats = self.stats
-        lost = ("newsarchive/extraction_failed", "newsarchive/fetch_failed")
-        return (
-            self.exit_code in (EXIT_OK, EXIT_EXTRACTION)
-            and not any(stats.get(key, 0) for key in lost)
-            and not stats.get("newsarchive/listing_failed", 0)
+        """Whether the run accounted for every article it listed (archived it, or kept it in
+        failed_pages, which later runs try again as they come due): then it moves the
+        incremental stop mark, whatever alarm it raised."""
+        return self.exit_code in (EXIT_OK, EXIT_EXTRACTION) and not self.stats.get(
+            "newsarchive/listing_failed", 0
         )
 
 

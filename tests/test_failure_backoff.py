@@ -45,7 +45,11 @@ def test_failures_back_off_and_retry_failed_tries_them_all(tmp_path: Path) -> No
         asked = site.requests()[before:]
         assert article_hits(asked, down) == 1  # due at the next run, tried once
         assert article_hits(asked, loop) == article_hits(asked, offsite) == 0
+        listings = [line.split()[1] for line in asked if line.startswith("GET /blogs/?page=")]
+        # The known streak (20) is seen on three pages, the failed pages standing outside it.
+        assert listings == ["/blogs/?page=0", "/blogs/?page=1", "/blogs/?page=2"]
         assert sum(line.startswith("GET /robots.txt") for line in asked) == 1
+        assert len(asked) == 1 + 3 + 1  # robots.txt, the listing pages, the one due retry
         assert rows(db, "SELECT attempts FROM failed_pages WHERE url LIKE ?", (f"%/{down}/",)) == [
             (2,)
         ]

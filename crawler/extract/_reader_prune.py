@@ -14,7 +14,9 @@ from ._tree import Element, text_of
 # Words that name nothing but furniture (comments, related links …) are trusted up to this
 # share of the body's prose; other furniture words up to FURNITURE_SHARE.
 CLEAR_FURNITURE_SHARE = 0.75
-CLEAR_FURNITURE = frozenset(("comments", "consent", "related-links", "newsletter", "share-line"))
+CLEAR_FURNITURE = frozenset(
+    ("comments", "consent", "related-links", "newsletter", "share-line", "author-box")
+)
 # Inside the body, a block with more link text than this share of its text, and that weighs
 # nothing, is a list of links.
 LINK_DENSITY = 0.5
@@ -163,19 +165,29 @@ def _prune_rule(
     weight = weights[block]
     if block.tag == "figure" and _is_link_card(block, weight):
         return "link-card"
+    rule = _named_rule(block, weight, body_prose)
+    if rule in CLEAR_FURNITURE:
+        return rule  # an author box or a share bar after a picture is still furniture
     if _is_image_caption(block, weights):
         return None  # a picture's caption and credit become its data, not body text
-    rule = furniture_rule(block, PRUNING_WORDS) if weight.prose < body_prose else None
-    if rule == "caption" and _figure_of(block) is not None:
-        rule = None  # a figure's text, with or without its picture (a gallery's slides)
     if rule:
-        share = CLEAR_FURNITURE_SHARE if rule in CLEAR_FURNITURE else FURNITURE_SHARE
-        if weight.prose < share * body_prose:
-            return rule
+        return rule
     rule = _weight_rule(block, weight)
     if rule is None and 0 < weight.chars <= LINE_RULE_CHARS:
         return line_rule(text_of(block), weight.chars)
     return rule
+
+
+def _named_rule(block: Element, weight: Weight, body_prose: float) -> str | None:
+    """The furniture rule the block's tag, role or class names, while it holds too little of
+    the body's prose to be the article (a clear name, such as comments, is trusted further)."""
+    if weight.prose >= body_prose:
+        return None
+    rule = furniture_rule(block, PRUNING_WORDS)
+    if rule is None or (rule == "caption" and _figure_of(block) is not None):
+        return None  # a figure's text, with or without its picture (a gallery's slides)
+    share = CLEAR_FURNITURE_SHARE if rule in CLEAR_FURNITURE else FURNITURE_SHARE
+    return rule if weight.prose < share * body_prose else None
 
 
 def _weight_rule(block: Element, weight: Weight) -> str | None:

@@ -19,6 +19,8 @@ _FURNITURE_WORDS = {
     r"weitere\w*|outbrain|taboola|plista",
     "newsletter": r"newsletter\w*|subscri\w*|signup|sign-up|optin|abo|paywall\w*",
     "call-to-action": r"cta|donat\w*|spende\w*|appstores?",
+    "author-box": r"author-?(?:bio|box|info|description|profile)\w*|about-?(?:the-)?author\w*|"
+    r"biography",
     "ad-slot": r"ads?|adv|advert\w*|adslot\w*|ad-\w+|banner\w*|sponsor\w*|promo|promos|promobox|"
     r"werbung|anzeige\w*|dfp|commercial|reklam\w*",
     "navigation": r"nav|navi|navbar|navigation|menu\w*|breadcrumb\w*|crumbs?|pagination|pager|"
@@ -31,8 +33,8 @@ _FURNITURE_WORDS = {
 }
 _PRUNE_ONLY_WORDS = {
     "tag-line": r"tags?|tagged|tag-?list|tagcloud|keywords?|schlagw\w*|topics",
-    "byline": r"byline\w*|author\w*|autor\w*|meta|dateline|date|time|published|posted|"
-    r"timestamp",
+    "byline": r"byline\w*|author\w*|autor\w*|meta|metadata|postmeta\w*|dateline|date|time|"
+    r"published|posted|timestamp",
     "caption": r"caption\w*|credits?|copyright|bildunterschrift|bilduntertitel|legende?",
     "form": r"forms?",
 }
