@@ -474,17 +474,18 @@ class Archive:
         """Keep each failure with its count of attempts, and when to try it next: later after
         each failed attempt, the longest at once for a permanent failure."""
         for failure in failures:
+            permanent = bool(failure.get("permanent"))
             (attempts,) = self.db.execute(
                 "INSERT INTO failed_pages (url, site, reason, first_failed_at, last_failed_at,"
                 " attempts, run_id, permanent) VALUES (:url, :site, :reason, :seen, :seen, 1,"
                 " :run, :permanent) ON CONFLICT (url) DO UPDATE SET reason = excluded.reason,"
                 " last_failed_at = excluded.last_failed_at, attempts = attempts + 1,"
                 " run_id = excluded.run_id, permanent = excluded.permanent RETURNING attempts",
-                {**failure, "seen": seen_at, "run": run_id, "permanent": failure["permanent"]},
+                {**failure, "seen": seen_at, "run": run_id, "permanent": permanent},
             ).fetchone()
             self.db.execute(
                 "UPDATE failed_pages SET next_retry_at = ? WHERE url = ?",
-                [self._next_retry(seen_at, attempts, failure["permanent"]), failure["url"]],
+                [self._next_retry(seen_at, attempts, permanent), failure["url"]],
             )
 
     def _next_retry(self, seen_at: str, attempts: int, permanent: bool) -> str:
