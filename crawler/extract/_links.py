@@ -103,7 +103,9 @@ def _is_comments_anchor(href: str, page: Page) -> bool:
     if "#" not in href:
         return False
     path, fragment = href.split("#", 1)
-    if not fragment or not _COMMENT_ANCHOR.search(fragment):
+    if not fragment:
+        return False
+    if not _COMMENT_ANCHOR.search(fragment) and fragment not in page.data.comment_anchors:
         return False
     if not path:
         return True

@@ -7,6 +7,7 @@ Elements are found by tag in C; an XPath over the whole page would test every no
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -21,6 +22,10 @@ _ARTICLE_TYPES = {
     "TechArticle", "ScholarlyArticle", "LiveBlogPosting", "SocialMediaPosting", "WebPage",
 }  # fmt: skip
 _WITH_ITEMPROP = etree.XPath("//*[@itemprop]")
+_WITH_ID = etree.XPath("//*[@id]")
+_COMMENTS = re.compile(
+    r"comment|коммент|discuss|disqus|kommentar|komentar|commentaire|comentario|reactions", re.I
+)
 # A WebPage is an article only when nothing more specific is there.
 _WEAK_TYPES = {"WebPage"}
 
@@ -34,6 +39,9 @@ class Structured:
     itemprops: dict[str, list[Element]] = field(default_factory=dict)  # microdata elements
     language: str | None = None  # `<html lang>`
     canonical: str | None = None  # `<link rel=canonical>`
+    # Ids of the elements that hold the comments (by their class or id), whatever the anchor
+    # is called: a link to one of them is a link to the comments.
+    comment_anchors: set[str] = field(default_factory=set)
 
     def meta(self, *names: str) -> str | None:
         """The first non-empty content of the first of these meta names the page has."""
@@ -71,6 +79,10 @@ def read_structured(root: Element) -> Structured:
     for element in _WITH_ITEMPROP(root):
         for prop in element.get("itemprop", "").split():
             found.itemprops.setdefault(prop, []).append(element)
+    for element in _WITH_ID(root):
+        marks = f"{element.get('id')} {element.get('class') or ''}"
+        if _COMMENTS.search(marks):
+            found.comment_anchors.add(element.get("id", ""))
     found.language = root.get("lang") or root.get("xml:lang")
     for link in root.iter("link"):
         if "canonical" in (link.get("rel") or "").lower().split() and link.get("href"):
