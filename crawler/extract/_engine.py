@@ -10,6 +10,7 @@ is for the crawl to say, comparing fields with the site's archive.
 from __future__ import annotations
 
 import re
+from typing import Any
 
 from ..exceptions import ExtractionFailed
 from ..items import Article, Image
@@ -28,7 +29,7 @@ from ._content import common_ancestor, main_text_scores
 from ._dates import is_date_line, zone
 from ._encoding import decode_html
 from ._images import pictures_around, take_images
-from ._page import Page
+from ._page import Found, Page
 from ._reader import read_main_text
 from ._structured import read_structured
 from ._text import clean_inline
@@ -77,37 +78,21 @@ def extract_page(url: str, html: str | bytes, site: Site | None = None) -> Artic
 
 def _extract(url: str, key: str, site: Site, root: Element) -> Article:
     page = _page(url, site, root)
-    sources: dict[str, str] = {}
-    rating = _fields.rating(page)
+    rating = _fields.rating(page)  # before its box goes as furniture
     strip_unreadable(root, page.removals)
     headline = _fields.title_element(page)
     page.title = headline.value if headline is not None else None
     method = _locate_body(page)
-    title = _fields.title_text(page, headline)
-    if title is None:
+    found = _metadata(page, headline, rating)
+    if found["title"] is None:
         raise ExtractionFailed("no title", url)
-    source = _links.source_url(page)
-    published = _fields.published(page)
-    if published is None and "published_at" in site.required:
+    if found["published_at"] is None and "published_at" in site.required:
         raise ExtractionFailed("no date", url)
-    author, login = _fields.author(page)
-    found = {
-        "title": title,
-        "published_at": published,
-        "modified_at": _fields.modified(page),
-        "author": author,
-        "category": _fields.category(page),
-        "tags": _fields.tags(page),
-        "source_url": source,
-        "comment_count": _links.comment_count(page),
-        "rating": rating,
-        "language": _fields.language(page),
-    }
-    echoes = [str(value.value) for value in (found["category"], author) if value is not None]
+    echoes = [str(found[name].value) for name in ("category", "author") if found[name]]
     blocks, body, images = _read_body(page, echoes)
     if body is None or (not blocks and not images):
         raise ExtractionFailed("no body", url)
-    sources.update({name: value.source for name, value in found.items() if value is not None})
+    sources = {name: value.source for name, value in found.items() if value is not None}
     sources["body"] = method
     if images:
         sources["images"] = method
@@ -121,7 +106,6 @@ def _extract(url: str, key: str, site: Site, root: Element) -> Article:
         body_html=body_html(body),
         published_at_source=sources.get("published_at"),
         modified_at_source=sources.get("modified_at"),
-        author_login=login,
         tags=values.pop("tags") or [],
         images=images,
         removals=page.removals.as_list(),
@@ -129,6 +113,26 @@ def _extract(url: str, key: str, site: Site, root: Element) -> Article:
         field_sources=dict(sorted(sources.items())),
         **values,
     )
+
+
+def _metadata(
+    page: Page, headline: Found[Element] | None, rating: Found[int] | None
+) -> dict[str, Found[Any] | None]:
+    """Every field but the body, each read by its chain; the source line leaves the page."""
+    author, login = _fields.author(page)
+    return {
+        "title": _fields.title_text(page, headline),
+        "source_url": _links.source_url(page),
+        "published_at": _fields.published(page),
+        "modified_at": _fields.modified(page),
+        "author": author,
+        "author_login": Found(login, "profile") if login else None,
+        "category": _fields.category(page),
+        "tags": _fields.tags(page),
+        "comment_count": _links.comment_count(page),
+        "rating": rating,
+        "language": _fields.language(page),
+    }
 
 
 def _page(url: str, site: Site, root: Element) -> Page:
