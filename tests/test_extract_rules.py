@@ -78,13 +78,13 @@ def test_text_is_normalised_and_structure_kept() -> None:
         "<p>Пер\u00adвый&nbsp;абзац\u200b с пробелами.</p><p>&nbsp;</p>"
         "<h2>Подзаголовок</h2><ul><li>один</li><li>два</li></ul>"
         "<table><tr><th>Год</th><th>Выпуск</th></tr><tr><td>2019</td><td>12</td></tr></table>"
-        "<p>Е\u0308лка<script>alert(1)</script> "
+        "<p>Е\u0308лка у проходной завода<script>alert(1)</script> стоит с 2019 года, вот "
         "<a href='javascript:alert(2)' onclick='x()'>ссылка</a></p>"
     )
     article = extract_page(URL, page(body))
     assert article.body_text == (
         "Первый абзац с пробелами.\n\nПодзаголовок\n\n- один\n- два\n\n"
-        "Год | Выпуск\n2019 | 12\n\nЁлка ссылка"
+        "Год | Выпуск\n2019 | 12\n\nЁлка у проходной завода стоит с 2019 года, вот ссылка"
     )
     assert "<h2>Подзаголовок</h2>" in article.body_html
     assert "<li>один</li>" in article.body_html
