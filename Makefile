@@ -9,7 +9,7 @@ PORT ?= 8001
 SIM_PORT ?= 8800
 ARTICLES ?= 120
 
-.PHONY: install run demo test lint browser fixtures bench bench-quick nginx clean
+.PHONY: install run demo test lint docs browser fixtures bench bench-quick nginx clean
 
 install: $(VENV)/.installed
 
@@ -78,6 +78,11 @@ nginx:
 lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/cog --check docs/cli.md
+
+## Regenerate the CLI reference (docs/cli.md) from the commands' --help.
+docs: install
+	$(BIN)/cog -r docs/cli.md
 
 ## Rewrite the simulator's golden pages and their JSON after an intended extraction change (never
 ## the hand-written ones); review the diff.
