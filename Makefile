@@ -28,13 +28,14 @@ run: install
 	$(BIN)/newsarchive crawl --db $(DB) --max-pages $(PAGES)
 	$(BIN)/newsarchive serve --db $(DB) --port $(PORT)
 
-## The same offline: start the site simulator, crawl it into demo.db, serve that.
+## The same offline: start the site simulator, crawl it into demo.db, serve that; the simulator
+## keeps serving (so "Оригинал" links work) until the server stops.
 demo: install
 	@$(BIN)/python -m tests.sitesim --port $(SIM_PORT) --articles $(ARTICLES) & sim=$$!; \
 	trap "kill $$sim 2>/dev/null" EXIT; \
 	for i in $$(seq 50); do (echo > /dev/tcp/127.0.0.1/$(SIM_PORT)) 2>/dev/null && break; sleep 0.1; done; \
 	$(BIN)/newsarchive crawl --base-url http://127.0.0.1:$(SIM_PORT) --db demo.db && \
-	kill $$sim && $(BIN)/newsarchive serve --db demo.db --port $(PORT)
+	$(BIN)/newsarchive serve --db demo.db --port $(PORT)
 
 ## Lint, format check and the whole test suite (the browser tests need Debian's Chromium).
 test: install lint browser
@@ -90,4 +91,4 @@ fixtures: install
 	$(BIN)/python -m tests.golden.regenerate
 
 clean:
-	rm -rf $(VENV) *.egg-info .pytest_cache .ruff_cache .hypothesis demo.db demo.db-*
+	rm -rf $(VENV) *.egg-info .pytest_cache .ruff_cache .hypothesis demo.db demo.db-* demo-dumps

@@ -98,7 +98,8 @@ def escape_stemmed(query: str) -> str:
     if query.count('"') % 2:
         query += '"'
     bits = [bit for bit in re.split(r'\s+|(".*?")', query) if bit and bit != '""']
-    return " ".join(phrase for bit in bits if (phrase := _phrase(bit.strip('"'))) != '""')
+    phrases = " ".join(phrase for bit in bits if (phrase := _phrase(bit.strip('"'))) != '""')
+    return phrases or '""'  # an empty phrase matches nothing; an empty MATCH is an error
 
 
 Indexed = tuple[str, str | None, str]  # title, lead, body as the archive holds them
@@ -127,15 +128,81 @@ def unindex_row(conn: sqlite3.Connection, pk: int, old: Indexed) -> None:
 
 
 class BadQuery(ValueError):
-    """The search query is not valid FTS5 syntax (an unbalanced bracket, a dangling NOT …)."""
+    """A query that cannot be searched, said in the user's words, with a query that can."""
+
+    def __init__(self, message: str, suggestion: str = "") -> None:
+        super().__init__(message)
+        self.message, self.suggestion = message, suggestion
+
+
+def check_query(query: str) -> BadQuery | None:
+    """What is wrong with a query as a person typed it (None: nothing), before FTS5 sees it.
+
+    FTS5's own messages name tokens the user never typed («syntax error near ")"»), so the
+    usual slips are caught here: an unclosed quote, a bracket left open or extra, an operator
+    with nothing on one side, no word at all.
+    """
+    if query.count('"') % 2:
+        return BadQuery("Кавычка не закрыта / A quote is not closed", _fixed(query + '"'))
+    tokens = _QUERY_TOKEN.findall(query)
+    depth = 0
+    for token in tokens:
+        depth += {"(": 1, ")": -1}.get(token, 0)
+        if depth < 0:
+            return BadQuery("Лишняя скобка «)» / A «)» with no «(»", _fixed(query))
+    if depth:
+        return BadQuery("Скобка «(» не закрыта / A «(» is not closed", _fixed(query))
+    if not any(_term(token) for token in tokens if token not in _OPERATORS):
+        return BadQuery(
+            "В запросе нет ни одного слова; AND, OR и NOT ставят между словами / There is no"
+            " word to search for; AND, OR and NOT go between words",
+            "завод NOT турбина",
+        )
+    for before, token, after in zip(["(", *tokens[:-1]], tokens, [*tokens[1:], ")"], strict=True):
+        if token in _OPERATORS and (before in _OPERATORS or before == "(" or after in (")",)):
+            side = "before" if before in _OPERATORS or before == "(" else "after"
+            where = "перед ним" if side == "before" else "после него"
+            return BadQuery(
+                f"{token} нужно слово {where} / {token} needs a word {side} it"
+                " (e.g. завод NOT турбина)",
+                _fixed(query),
+            )
+    return None
+
+
+def _fixed(query: str) -> str:
+    """The query with quotes closed, brackets balanced and dangling operators dropped."""
+    if query.count('"') % 2:
+        query += '"'
+    kept: list[str] = []
+    depth = 0
+    for token in _QUERY_TOKEN.findall(query):
+        if token == ")" and depth == 0:
+            continue
+        depth += {"(": 1, ")": -1}.get(token, 0)
+        kept.append(token)
+    kept += [")"] * depth
+    changed = True
+    while changed:
+        changed = False
+        for i, token in enumerate(kept):
+            before = kept[i - 1] if i else "("
+            after = kept[i + 1] if i + 1 < len(kept) else ")"
+            dangling = before in _OPERATORS or before == "(" or after in (*_OPERATORS, ")")
+            if token in _OPERATORS and dangling:
+                del kept[i]
+                changed = True
+                break
+    return re.sub(r"\( | \)", lambda m: m.group().strip(), " ".join(kept))
 
 
 def _matching(conn: sqlite3.Connection, sql: str, params: list[object]) -> list[tuple]:
     try:
         return conn.execute(sql, params).fetchall()
-    except sqlite3.OperationalError as error:
+    except sqlite3.OperationalError:
         raise BadQuery(
-            f"cannot search for that ({error}): check quotes, brackets and AND/OR/NOT"
+            "Не получается искать так / Cannot search for that:"
+            " check quotes, brackets and AND/OR/NOT"
         ) from None
 
 
@@ -153,7 +220,58 @@ class Hit:
     snippet: str  # HTML: escaped text with <mark> around the matching words
 
 
-def search(conn: sqlite3.Connection, query: str, limit: int = 20, offset: int = 0) -> list[Hit]:
+@dataclass(frozen=True)
+class Filters:
+    """What the search page narrows results to; an empty field does not narrow."""
+
+    site: str = ""
+    since: str = ""  # YYYY-MM-DD, inclusive
+    until: str = ""  # YYYY-MM-DD, inclusive
+    category: str = ""
+    tag: str = ""
+
+
+def _conditions(filters: Filters | None) -> tuple[list[str], list[object]]:
+    """SQL conditions on `articles a` for the filters, and their parameters."""
+    if filters is None:
+        return [], []
+    wanted = (
+        (filters.site, "a.site = ?"),
+        (filters.since, "substr(a.published_at, 1, 10) >= ?"),
+        (filters.until, "substr(a.published_at, 1, 10) <= ?"),
+        (filters.category, "a.category = ?"),
+        (
+            filters.tag,
+            "a.pk IN (SELECT at.article_pk FROM article_tags at JOIN tags t"
+            " ON t.id = at.tag_id WHERE t.name = ?)",
+        ),
+    )
+    chosen = [(value, sql) for value, sql in wanted if value]
+    return [sql for _, sql in chosen], [value for value, _ in chosen]
+
+
+def _restriction(filters: Filters | None) -> tuple[str, list[object]]:
+    """An ` AND rowid IN (…)` for a query on the index, or nothing without filters."""
+    conditions, params = _conditions(filters)
+    if not conditions:
+        return "", []
+    return f" AND rowid IN (SELECT a.pk FROM articles a WHERE {' AND '.join(conditions)})", params
+
+
+def _checked(query: str) -> str:
+    """The query as the index holds it, or BadQuery saying what to change."""
+    if problem := check_query(query):
+        raise problem
+    return stem_query(query)
+
+
+def search(
+    conn: sqlite3.Connection,
+    query: str,
+    limit: int = 20,
+    offset: int = 0,
+    filters: Filters | None = None,
+) -> list[Hit]:
     """Articles matching a query, best first, with snippets.
 
     Articles with a searched word in the title come first, then the others, each group ranked
@@ -161,9 +279,7 @@ def search(conn: sqlite3.Connection, query: str, limit: int = 20, offset: int = 
     match, so the first page of a common word ranks its title matches only, not a third of the
     archive; and the index alone ranks: only the page's rows are read from `articles`.
     """
-    fts_query = stem_query(query)
-    if not fts_query:
-        return []
+    fts_query = _checked(query)
     tokens = _wanted_tokens(query)
     groups = _title_first(fts_query, [term for token in tokens if (term := _term(token))])
     rows: list[tuple] = []
@@ -171,19 +287,40 @@ def search(conn: sqlite3.Connection, query: str, limit: int = 20, offset: int = 
         if len(rows) == limit:
             break
         if offset and position < len(groups) - 1:  # on the first page nothing is skipped
-            size = _group_size(conn, group)
+            size = _group_size(conn, group, filters)
             if offset >= size:
                 offset -= size
                 continue
-        rows += _ranked(conn, group, limit - len(rows), offset)
+        rows += _ranked(conn, group, limit - len(rows), offset, filters)
         offset = 0
+    return _hits(rows, tokens)
+
+
+def newest(
+    conn: sqlite3.Connection, query: str, limit: int = 20, filters: Filters | None = None
+) -> list[Hit]:
+    """The newest articles matching a query (word forms matched), for a feed: newest first."""
+    fts_query = _checked(query)
+    conditions, params = _conditions(filters)
+    rows = _matching(
+        conn,
+        "SELECT a.pk, a.title, a.published_at, a.author, a.category, a.url, a.lead, a.body_text,"
+        " 0 FROM articles a WHERE a.pk IN (SELECT rowid FROM articles_search"
+        " WHERE articles_search MATCH ?)"
+        + "".join(f" AND {condition}" for condition in conditions)
+        + " ORDER BY a.published_at DESC LIMIT ?",
+        [fts_query, *params, limit],
+    )
+    return _hits(rows, _wanted_tokens(query))
+
+
+def _hits(rows: list[tuple], tokens: list[str]) -> list[Hit]:
+    """Rows as hits, each with a snippet of its body (the title is on the page already)."""
     wanted = {stem for token in tokens for stem in stems(token)}
     prefixes = [stems(token)[0] for token in tokens if token.endswith("*") and stems(token)]
     hits = []
     for pk, title, published_at, author, category, url, lead, body, rank in rows:
-        passage = snippet(body or lead or "", wanted, prefixes)
-        if "<mark>" not in passage:
-            passage = snippet(title, wanted, prefixes) or passage
+        passage = snippet(body or lead or title, wanted, prefixes)
         hits.append(Hit(pk, title, published_at, author, category, url, rank, passage))
     return hits
 
@@ -196,27 +333,32 @@ def _title_first(fts_query: str, terms: list[str]) -> list[str]:
     return [f"({fts_query}) AND {in_title}", f"({fts_query}) NOT {in_title}"]
 
 
-def _group_size(conn: sqlite3.Connection, fts_query: str) -> int:
-    sql = "SELECT count(*) FROM articles_search WHERE articles_search MATCH ?"
-    return _matching(conn, sql, [fts_query])[0][0]
+def _group_size(conn: sqlite3.Connection, fts_query: str, filters: Filters | None = None) -> int:
+    restriction, params = _restriction(filters)
+    sql = f"SELECT count(*) FROM articles_search WHERE articles_search MATCH ?{restriction}"
+    return _matching(conn, sql, [fts_query, *params])[0][0]
 
 
-def _ranked(conn: sqlite3.Connection, fts_query: str, limit: int, offset: int) -> list[tuple]:
+def _ranked(
+    conn: sqlite3.Connection, fts_query: str, limit: int, offset: int, filters: Filters | None
+) -> list[tuple]:
     weights = ", ".join(map(str, BM25_WEIGHTS))
+    restriction, params = _restriction(filters)
     return _matching(
         conn,
         "SELECT a.pk, a.title, a.published_at, a.author, a.category, a.url, a.lead, a.body_text,"
         f" best.rank FROM (SELECT rowid, bm25(articles_search, {weights}) AS rank"
-        " FROM articles_search WHERE articles_search MATCH ? ORDER BY rank LIMIT ? OFFSET ?) best"
+        f" FROM articles_search WHERE articles_search MATCH ?{restriction}"
+        " ORDER BY rank LIMIT ? OFFSET ?) best"
         " JOIN articles a ON a.pk = best.rowid ORDER BY best.rank",
-        [fts_query, limit, offset],
+        [fts_query, *params, limit, offset],
     )
 
 
-def count(conn: sqlite3.Connection, query: str) -> int:
-    """How many articles match."""
+def count(conn: sqlite3.Connection, query: str, filters: Filters | None = None) -> int:
+    """How many articles match (0 for a query with no word)."""
     fts_query = stem_query(query)
-    return _group_size(conn, fts_query) if fts_query else 0
+    return _group_size(conn, fts_query, filters) if fts_query else 0
 
 
 def snippet(text: str, wanted: set[str], prefixes: list[str], width: int = SNIPPET_WORDS) -> str:

@@ -13,7 +13,7 @@ import nh3
 ARTICLE_TAGS = {
     "p", "br", "h2", "h3", "h4", "h5", "h6", "ul", "ol", "li", "blockquote", "pre", "table",
     "thead", "tbody", "tfoot", "tr", "th", "td", "caption", "a", "strong", "b", "em", "i", "u",
-    "s", "sub", "sup", "code", "hr",
+    "s", "sub", "sup", "code", "hr", "mark",
 }  # fmt: skip
 
 

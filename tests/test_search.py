@@ -120,7 +120,10 @@ def test_ranking_puts_the_title_match_first_and_snippets_are_readable(served: st
     titles = [row["title"] for row in found["rows"]]
     assert titles and "Казани" in titles[0]
     assert any("Казани" not in title for title in titles)  # body-only matches come after
-    assert all("<mark>" in row["snippet"] for row in found["rows"])
+    for row in found["rows"]:  # a passage of the body, never the title again
+        assert row["snippet"] and row["title"] not in row["snippet"]
+        if "Казани" not in row["title"]:
+            assert "<mark>" in row["snippet"]
     assert found["total"] == len(titles)
 
 
@@ -136,12 +139,13 @@ def test_pages_cover_every_match_once_title_matches_first(served: str) -> None:
 
 
 def test_a_malformed_query_is_a_clear_400(served: str) -> None:
-    for query in ("(завод", "NOT завод", "завод OR"):
+    for query, suggestion in (("(завод", "(завод)"), ("NOT завод", "завод"), ("завод OR", "завод")):
         request = f"{served}/-/search.json?{urlencode({'q': query})}"
         with pytest.raises(urllib.error.HTTPError) as answer:
             urllib.request.urlopen(request, timeout=10)
         assert answer.value.code == 400
-        assert json.load(answer.value)["error"].startswith("cannot search for that")
+        said = json.load(answer.value)
+        assert "fts5" not in said["error"] and said["suggestion"] == suggestion
 
 
 def test_phrases_prefixes_and_booleans(served: str) -> None:
@@ -266,7 +270,7 @@ def test_a_journalist_searches_in_russian_and_reads_the_article(
     page = driver.find_element(By.TAG_NAME, "body").text  # type: ignore[attr-defined]
     assert "Инновационные города договорились" in page
     assert "мемориальным парком на территории кластера" in page
-    urls = requested_urls(driver)
+    urls = [url for url in requested_urls(driver) if not url.startswith("data:")]  # inline
     assert urls and all(url.startswith(served) for url in urls), [
         u for u in urls if not u.startswith(served)
     ]
@@ -284,7 +288,9 @@ def test_a_hostile_article_runs_no_script(browser: object, served: str) -> None:
         if path:
             driver.get(served + path)  # type: ignore[attr-defined]
         assert driver.execute_script("return window.__xss === undefined")  # type: ignore[attr-defined]
-        assert "Праздник на заводе" in driver.find_element(By.TAG_NAME, "body").text  # type: ignore[attr-defined]
+        shown = driver.find_element(By.TAG_NAME, "body").text  # type: ignore[attr-defined]
+        # The article page has the body; the table an excerpt and the title, shown as text.
+        assert ("Праздник на заводе" if not path else "</script>Заводской праздник") in shown
 
 
 def test_article_page_reads_like_an_article(served: str, archive: tuple[Path, int]) -> None:
@@ -329,5 +335,5 @@ def test_canned_queries_and_charts(served: str, archive: tuple[Path, int]) -> No
             assert chart.headers["Content-Type"].startswith("image/svg+xml")
             svg = chart.read().decode()
         expected = {"term": len(months), "months": len(all_months), "runs": 1}[kind]
-        assert svg.count("<rect") == expected > 0
+        assert svg.count("<rect") >= expected > 0
     assert '<img src="/-/charts/months.svg"' in get(served, "/-/charts").decode()

@@ -64,17 +64,17 @@ def build_metadata(database: str) -> dict[str, Any]:
                     "articles": {
                         "title": "Статьи / Articles",
                         "description_html": (
-                            "One row per article. The search box understands Russian word forms"
-                            " in title, lead and body; for results ranked by relevance, with"
-                            ' snippets, use <a href="/-/search">Поиск / Search</a>. Researchers:'
-                            ' <a href="/-/dumps">dumps</a> to take away. Charts:'
-                            ' <a href="/-/charts">/-/charts</a>.'
+                            "Одна строка на статью / One row per article. Search finds Russian"
+                            ' word forms; <a href="/-/search">ranked search with snippets and'
+                            ' feeds</a> · <a href="/-/charts">charts</a> ·'
+                            ' <a href="/-/dumps">dumps</a>.'
                         ),
                         "sort_desc": "published_at",
                         "label_column": "title",
                         "fts_table": "articles_search",
                         "fts_pk": "pk",
                         "facets": ["category", "author", "published_month", "extraction_method"],
+                        "facet_size": 60,
                         "columns": ARTICLE_COLUMNS,
                     },
                     "tags": {
@@ -102,6 +102,8 @@ def build_metadata(database: str) -> dict[str, Any]:
                     },
                     "images": {
                         "title": "Изображения / Images",
+                        "description": "Images of each article, kept as links (never loaded"
+                        " from the site), with credits and captions.",
                         "columns": {
                             "article_pk": "Article (articles.pk)",
                             "position": "Order in the article",
@@ -169,6 +171,8 @@ def build_metadata(database: str) -> dict[str, Any]:
                 "queries": {
                     "edited_after_publication": {
                         "title": "Изменённые после публикации / Edited after publication",
+                        "description": "Articles the site changed after they were archived,"
+                        " the latest change first.",
                         "sql": (
                             "select a.pk, a.title, a.published_at, a.revision_count, "
                             "max(r.seen_at) as last_edit_seen, a.url from articles a "
@@ -178,17 +182,24 @@ def build_metadata(database: str) -> dict[str, Any]:
                     },
                     "mentions_per_month": {
                         "title": "Упоминания по месяцам / A term's mentions per month",
-                        "description": "Articles mentioning the term (any word form), by "
-                        'month; see it as a chart at <a href="/-/charts">/-/charts</a>.',
+                        "description_html": (
+                            "Статьи, где есть слово (в любой форме), по месяцам; без слова —"
+                            " все статьи / Articles (not mentions) containing the term in any"
+                            " word form, per month; with no term, all articles. As a chart:"
+                            ' <a href="/-/charts">Графики / Charts</a>.'
+                        ),
                         "sql": (
                             "select a.published_month as month, count(*) as articles "
-                            "from articles_search join articles a on a.pk = articles_search.rowid "
-                            "where articles_search match escape_fts(:term) "
+                            "from articles a where a.published_month is not null and ("
+                            "trim(:term) = '' or a.pk in (select rowid from articles_search "
+                            "where articles_search match escape_fts(:term))) "
                             "group by a.published_month order by month"
                         ),
                     },
                     "company_timeline": {
                         "title": "Компания во времени / A company (tag) on a timeline",
+                        "description": "Every article with the tag, oldest first: pick a tag"
+                        " below, or type one.",
                         "sql": (
                             "select a.published_at, a.title, a.category, a.pk from articles a "
                             "join article_tags at on at.article_pk = a.pk "
@@ -198,6 +209,7 @@ def build_metadata(database: str) -> dict[str, Any]:
                     },
                     "archived_per_run": {
                         "title": "Архивировано за обход / Articles archived per run",
+                        "description": "What each crawl added, updated and found removed.",
                         "sql": (
                             "select id as run, started_at, mode, status, articles_new, "
                             "articles_updated, articles_removed, pages_fetched "
@@ -206,6 +218,7 @@ def build_metadata(database: str) -> dict[str, Any]:
                     },
                     "articles_with_tag": {
                         "title": "Статьи с тегом / Articles with a tag",
+                        "description": "Articles with the tag, newest first: pick a tag below.",
                         "sql": (
                             "select a.pk, a.published_at, a.title, a.author, a.url "
                             "from articles a join article_tags at on at.article_pk = a.pk "

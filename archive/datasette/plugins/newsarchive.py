@@ -1,38 +1,34 @@
-"""Newsarchive's Datasette plugin: stemmed search everywhere, a ranked search page, dumps.
+"""Newsarchive's Datasette plugin: stemmed search everywhere, pages a reader can use.
 
 - `escape_fts` is replaced on every connection (registered last, so it wins over Datasette's
   own) by one that stems the words, so Datasette's search box and `?_search=` on `articles`
   find «заводы» for «завод».
-- `/-/search` (HTML) and `/-/search.json`: results ranked by bm25 with the title weighted, and
-  a snippet of the matching passage in readable words.
-- `/-/dumps` lists the dumps beside the archive; `/-/dumps/latest.db` streams the newest.
-- `/-/charts`: bar charts, drawn as SVG on the server, of articles per month, of a term's
-  mentions per month and of articles archived per crawl run.
-- The row page of an article reads like an article (title, date, author, tags, body, images
-  as links with credits, original, source, revisions), its HTML sanitised again for display.
+- Routes (archive/datasette/routes.py): `/-/search` (HTML and JSON, ranked by bm25, with
+  snippets and filters) and `/-/search.atom`, its feed; `/-/dumps` with every dump, manifest
+  and checksum downloadable; `/-/charts` with SVG charts and their numbers as CSV and JSON.
+- Cells: titles link to the article, dates in words, bodies as a short excerpt, tags as links.
+- A malformed `?_search=` on `articles` is said in the user's words: on the table page above
+  the results, and as a 400 on `articles.json`.
+- The row page of an article reads like an article; the home and database pages lead to
+  search, charts, dumps and the crawl log before the internal tables.
 """
 
 from __future__ import annotations
 
 import json
-from pathlib import Path
+from typing import Any
+from urllib.parse import parse_qs
 
 from datasette import hookimpl
-from datasette.utils.asgi import AsgiFileDownload, Response
 from markupsafe import Markup
 
-from archive.charts import (
-    archived_per_run,
-    articles_per_month,
-    bar_chart,
-    mentions_per_month,
-)
-from archive.dump import default_dumps_dir, dumps_of, latest_dump
-from archive.search import BadQuery, count, escape_stemmed, search, stem_query
+from archive.datasette.cells import any_cell, article_cell, by_year
+from archive.datasette.dates import date_words, month_short, month_words, time_element
+from archive.datasette.routes import PAGE_SIZE, ROUTES, tag_choices
+from archive.search import check_query, count, escape_stemmed
 from archive.view import article_view, sanitise
 
-PAGE_SIZE = 20
-
+__all__ = ["PAGE_SIZE"]
 
 # Read the archive through memory-mapped pages: searches that touch many rows skip a
 # system call per page (addresses only; the file is not loaded into memory).
@@ -45,81 +41,46 @@ def prepare_connection(conn):
     conn.execute(f"PRAGMA mmap_size = {MMAP_BYTES}")
 
 
-def _database(datasette):
-    return next(db for name, db in datasette.databases.items() if name != "_internal")
-
-
-async def search_page(datasette, request):
-    query = request.args.get("q", "").strip()
-    page_arg = request.args.get("page", "1")
-    page = int(page_arg) if page_arg.isdigit() and int(page_arg) > 0 else 1
-    db = _database(datasette)
-    hits, total, error = [], 0, None
-    if query:
-        offset = (page - 1) * PAGE_SIZE
-        try:
-            hits = await db.execute_fn(lambda conn: search(conn, query, PAGE_SIZE, offset))
-            total = await db.execute_fn(lambda conn: count(conn, query))
-        except BadQuery as bad:
-            error = str(bad)
-    rows = [
-        {**hit.__dict__, "article_path": datasette.urls.row(db.name, "articles", str(hit.pk))}
-        for hit in hits
-    ]
-    context = {"query": query, "total": total, "page": page, "rows": rows, "error": error}
-    status = 400 if error else 200
-    if request.url_vars.get("format") == "json" or request.args.get("_format") == "json":
-        return Response.json({**context, "stemmed": stem_query(query)}, status=status)
-    html = await datasette.render_template(
-        "newsarchive_search.html",
-        {**context, "page_size": PAGE_SIZE, "database": db.name},
-        request=request,
-    )
-    return Response.html(html, status=status)
-
-
-def _dumps_dir(datasette) -> Path:
-    return default_dumps_dir(Path(_database(datasette).path))
-
-
-async def dumps_page(datasette, request):
-    directory = _dumps_dir(datasette)
-    listing = [
-        {"name": dump.name, "size": dump.stat().st_size, "manifest": _manifest(dump)}
-        for dump in dumps_of(directory)
-    ]
-    if request.url_vars.get("format") == "json":
-        return Response.json(
-            {"dumps": listing, "latest": "/-/dumps/latest.db" if listing else None}
-        )
-    html = await datasette.render_template(
-        "newsarchive_dumps.html", {"dumps": listing}, request=request
-    )
-    return Response.html(html)
-
-
-def _manifest(dump: Path) -> dict:
-    manifest = dump.with_suffix(".manifest.json")
-    return json.loads(manifest.read_text(encoding="utf-8")) if manifest.exists() else {}
-
-
-async def latest_dump_file(datasette, request):
-    dump = latest_dump(_dumps_dir(datasette))
-    if dump is None:
-        return Response.text("No dump yet: run `newsarchive dump`.", status=404)
-    return AsgiFileDownload(dump, filename=dump.name, content_type="application/vnd.sqlite3")
+@hookimpl
+def register_routes():
+    return ROUTES
 
 
 @hookimpl
 def prepare_jinja2_environment(env):
     env.filters["sanitised"] = lambda html: Markup(sanitise(html or ""))
+    env.filters["date_words"] = date_words
+    env.filters["month_words"] = month_words
+    env.filters["month_short"] = month_short
+    env.filters["by_year"] = by_year
+    env.filters["time"] = time_element
+
+
+@hookimpl
+def render_cell(row, value, column, table, database, datasette):
+    if table != "articles":
+        return any_cell(column, value)
+    keys = row.keys()
+    row_path = datasette.urls.row(database, "articles", str(row["pk"])) if "pk" in keys else None
+    return article_cell(
+        column, value, row_path, f"{datasette.urls.database(database)}/articles_with_tag"
+    )
 
 
 @hookimpl
 def extra_template_vars(template, database, table, view_name, request, datasette):
-    if view_name != "row" or table != "articles":
-        return {}
+    if view_name == "row" and table == "articles" and request:
+        return _article(datasette, database, request)
+    if view_name == "table" and table == "articles" and request:
+        return _table_search(datasette, database, request)
+    if request and "tag" in _parameters(datasette, database, request):
+        return _tag_picker(datasette)
+    if view_name in ("index", "database"):
+        return {"start_links": _start_links(datasette)}
+    return {}
 
+
+def _article(datasette, database, request):
     async def article():
         pk = request.url_vars.get("pks", "")
         db = datasette.get_database(database)
@@ -128,38 +89,94 @@ def extra_template_vars(template, database, table, view_name, request, datasette
     return article
 
 
-CHARTS = {
-    "months": ("Статей по месяцам / Articles per month", articles_per_month),
-    "runs": ("Архивировано за обход / Articles archived per crawl run", archived_per_run),
-}
+def _table_search(datasette, database, request):
+    """What is wrong with the table page's `_search`, and how many articles it finds."""
+    query = request.args.get("_search", "").strip()
+    if not query:
+        return {}
+    problem = check_query(query)
+
+    async def search_context():
+        found = None
+        if not problem:
+            db = datasette.get_database(database)
+            found = await db.execute_fn(lambda conn: count(conn, query))
+        return {
+            "search_problem": problem and problem.message,
+            "search_suggestion": problem and problem.suggestion,
+            "search_found": found,
+        }
+
+    return search_context
 
 
-async def chart_svg(datasette, request):
-    kind = request.url_vars["kind"]
-    db = _database(datasette)
-    if kind == "term":
-        term = request.args.get("term", "")
-        title = f"«{term}» по месяцам / mentions per month"
-        bars = await db.execute_fn(lambda conn: mentions_per_month(conn, term))
-    else:
-        title, count_bars = CHARTS[kind]
-        bars = await db.execute_fn(count_bars)
-    return Response(bar_chart(title, bars), content_type="image/svg+xml; charset=utf-8")
+def _parameters(datasette, database, request) -> set[str]:
+    """Named parameters of the canned query this database page shows, if it is one."""
+    if not database or not request.url_vars:
+        return set()
+    name = request.url_vars.get("table")
+    query = (datasette.metadata("queries", database=database) or {}).get(name or "")
+    sql = query.get("sql", "") if isinstance(query, dict) else ""
+    return {word[1:] for word in sql.replace("(", " ").replace(")", " ").split() if word[:1] == ":"}
 
 
-async def charts_page(datasette, request):
-    html = await datasette.render_template(
-        "newsarchive_charts.html", {"term": request.args.get("term", "")}, request=request
-    )
-    return Response.html(html)
+def _tag_picker(datasette):
+    async def tags():
+        return {"tag_choices": await tag_choices(datasette)}
+
+    return tags
+
+
+START = (  # (path or table, title, what it is for)
+    ("/-/search", "Поиск / Search", "ranked, word forms matched, with feeds"),
+    ("articles", "Статьи / Articles", "browse by category, author, month"),
+    ("/-/charts", "Графики / Charts", "articles per month, a term over time"),
+    ("/-/dumps", "Выгрузки / Dumps", "the whole archive as one SQLite file"),
+    ("crawl_runs", "Журнал обходов / Crawl log", "every crawl: when, how it ended, what it got"),
+    ("tags", "Теги / Tags", "the commonest subjects first"),
+)
+
+
+def _start_links(datasette) -> list[dict]:
+    """Where a reader starts, before the internal tables."""
+    name = next(name for name in datasette.databases if name != "_internal")
+    return [
+        {
+            "href": place if place.startswith("/") else datasette.urls.table(name, place),
+            "title": title,
+            "about": about,
+        }
+        for place, title, about in START
+    ]
 
 
 @hookimpl
-def register_routes():
-    return [
-        (r"^/-/charts/(?P<kind>months|runs|term)\.svg$", chart_svg),
-        (r"^/-/charts$", charts_page),
-        (r"^/-/search(\.(?P<format>json))?$", search_page),
-        (r"^/-/dumps/latest\.db$", latest_dump_file),
-        (r"^/-/dumps(\.(?P<format>json))?$", dumps_page),
-    ]
+def asgi_wrapper(datasette):
+    """`articles.json?_search=` with a malformed query answers 400 with the reason, in words."""
+
+    def wrap(app):
+        async def checked(scope, receive, send):
+            problem = _json_search_problem(datasette, scope)
+            if problem is None:
+                return await app(scope, receive, send)
+            body = json.dumps(
+                {"ok": False, "status": 400, "error": problem.message,
+                 "suggestion": problem.suggestion}, ensure_ascii=False,
+            ).encode()  # fmt: skip
+            headers = [(b"content-type", b"application/json; charset=utf-8")]
+            await send({"type": "http.response.start", "status": 400, "headers": headers})
+            await send({"type": "http.response.body", "body": body})
+
+        return checked
+
+    return wrap
+
+
+def _json_search_problem(datasette, scope) -> Any:
+    if scope.get("type") != "http" or not scope.get("path", "").endswith("/articles.json"):
+        return None
+    if scope["path"].split("/")[1] not in datasette.databases:
+        return None
+    args = parse_qs(scope.get("query_string", b"").decode("utf-8", "replace"))
+    query = (args.get("_search") or [""])[0].strip()
+    return check_query(query) if query else None

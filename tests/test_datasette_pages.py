@@ -1,0 +1,192 @@
+"""What a journalist sees in Datasette: the real `newsarchive serve` over HTTP and headless
+Chromium at 1280x800 (issue 16)."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+import sqlite3
+import subprocess
+import urllib.error
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+from urllib.parse import quote, urlencode
+from xml.etree import ElementTree as ET
+
+import pytest
+
+from archive.datasette.metadata import build_metadata
+from tests.conftest import NEWSARCHIVE, free_port, newsarchive, start_site, wait_for
+from tests.test_search import browser  # noqa: F401  (the shared headless Chromium)
+
+ATOM = "{http://www.w3.org/2005/Atom}"
+MALFORMED = ("завод AND", '"новый завод', "NOT")
+SCREENSHOTS = Path("/tmp")
+
+
+@pytest.fixture(scope="module")
+def archive(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    tmp_path = tmp_path_factory.mktemp("pages")
+    site = start_site(tmp_path, 40)
+    db = tmp_path / "journal.db"
+    try:
+        assert newsarchive("crawl", "--base-url", site.url, "--db", str(db)).returncode == 0
+    finally:
+        site.server.shutdown()
+        site.server.server_close()
+    assert newsarchive("dump", "--db", str(db)).returncode == 0
+    return db
+
+
+@pytest.fixture(scope="module")
+def server(archive: Path) -> Iterator[tuple[str, Path]]:
+    """The real server, its output kept in a log file: (base URL, log)."""
+    log = archive.with_name("serve.log")
+    port = free_port()
+    with log.open("w") as out:
+        process = subprocess.Popen(
+            [str(NEWSARCHIVE), "serve", "--db", str(archive), "--port", str(port)],
+            stdout=out, stderr=subprocess.STDOUT,
+        )  # fmt: skip
+        url = f"http://127.0.0.1:{port}"
+        try:
+            wait_for(url, process)
+            yield url, log
+        finally:
+            process.terminate()
+            process.wait(timeout=10)
+
+
+def fetch(url: str) -> tuple[int, bytes, dict]:
+    try:
+        with urllib.request.urlopen(url, timeout=10) as response:
+            return response.status, response.read(), dict(response.headers)
+    except urllib.error.HTTPError as error:
+        with error:
+            return error.code, error.read(), dict(error.headers)
+
+
+def test_articles_table_shows_articles_on_the_first_screen(browser, server) -> None:  # noqa: F811
+    from selenium.webdriver.common.by import By
+
+    url, _ = server
+    browser.execute_cdp_cmd(
+        "Emulation.setDeviceMetricsOverride",
+        {"width": 1280, "height": 800, "deviceScaleFactor": 1, "mobile": False},
+    )
+    browser.get(f"{url}/journal/articles")
+    browser.save_screenshot(str(SCREENSHOTS / "issue16-articles-1280x800.png"))
+    box = browser.find_element(By.CSS_SELECTOR, "form.na-search input[type=search]")
+    assert box.is_displayed() and box.rect["y"] + box.rect["height"] <= 800
+    visible = [
+        row for row in browser.find_elements(By.CSS_SELECTOR, "table.na-articles tbody tr")
+        if row.rect["y"] + row.rect["height"] <= 800
+    ]  # fmt: skip
+    assert len(visible) >= 5
+    for row in visible:
+        title, date, author = (
+            row.find_element(By.CSS_SELECTOR, f"td.col-{name}").text
+            for name in ("title", "published_at", "author")
+        )
+        assert title and author and re.search(r"\d{1,2} [а-я]+ \d{4}, \d\d:\d\d", date)
+    texts = browser.execute_script(
+        "return Array.from(document.querySelectorAll('body *')).map(e => e.textContent)"
+    )
+    assert not [text for text in texts if "<p>" in text or "</" in text]
+
+
+def test_home_page_leads_to_search_charts_and_dumps(browser, server) -> None:  # noqa: F811
+    from selenium.webdriver.common.by import By
+
+    url, _ = server
+    browser.get(url + "/")
+    browser.save_screenshot(str(SCREENSHOTS / "issue16-home.png"))
+    links = [a.get_attribute("href") for a in browser.find_elements(By.CSS_SELECTOR, ".na-start a")]
+    for path in ("/-/search", "/-/charts", "/-/dumps", "/journal/crawl_runs"):
+        assert f"{url}{path}" in links
+    assert links.index(f"{url}/-/search") == 0
+
+
+def test_every_canned_query_answers_without_parameters(server) -> None:
+    url, log = server
+    for name in build_metadata("journal")["databases"]["journal"]["queries"]:
+        status, body, _ = fetch(f"{url}/journal/{name}")
+        page = body.decode()
+        assert status == 200, name
+        assert "message-error" not in page and "fts5" not in page, name
+    status, body, _ = fetch(f"{url}/journal/company_timeline")
+    assert "Частые теги / Common tags" in body.decode()
+    assert 'href="/-/charts"' in fetch(f"{url}/journal/mentions_per_month")[1].decode()
+    assert "ERROR" not in log.read_text()
+
+
+def test_a_month_with_no_article_is_charted_as_zero(server, archive: Path) -> None:
+    url, _ = server
+    conn = sqlite3.connect(archive)
+    months = {m for (m,) in conn.execute("SELECT DISTINCT published_month FROM articles")}
+    conn.close()
+    charted = json.loads(fetch(f"{url}/-/charts/months.json")[1])["rows"]
+    zeros = [row["month"] for row in charted if row["articles"] == 0]
+    assert zeros and not set(zeros) & months
+    assert [row["month"] for row in charted] == sorted(row["month"] for row in charted)
+    csv_text = fetch(f"{url}/-/charts/months.csv")[1].decode()
+    assert f"{zeros[0]},0" in csv_text.splitlines()
+
+
+def test_every_dump_link_downloads_and_matches_its_checksum(server) -> None:
+    url, _ = server
+    page = fetch(f"{url}/-/dumps")[1].decode()
+    hrefs = re.findall(r'href="(/-/dumps/[^"]+)"', page)
+    [listed] = re.findall(r'<code class="sha256">([0-9a-f]{64})</code>', page)
+    dumps = [href for href in hrefs if href.endswith(".db") and "latest" not in href]
+    assert dumps and any(href.endswith(".manifest.json") for href in hrefs)
+    for href in hrefs:
+        status, body, headers = fetch(url + href)
+        assert status == 200, href
+        assert int(headers["content-length"]) == len(body)
+        if href.endswith(".db"):
+            assert headers["content-type"] == "application/vnd.sqlite3"
+            assert hashlib.sha256(body).hexdigest() == listed
+    assert re.search(r"\d+(\.\d)? (KB|MB)", page)
+
+
+@pytest.mark.parametrize("query", MALFORMED)
+def test_a_malformed_query_is_explained_on_both_pages(server, query: str) -> None:
+    url, _ = server
+    for path in (f"/-/search?q={quote(query)}", f"/journal/articles?_search={quote(query)}"):
+        page = fetch(url + path)[1].decode()
+        assert ("na-problem" in page and "Попробуйте / Try" in page) or "нет ни одного" in page
+        assert "fts5" not in page and "syntax error" not in page
+    for path in (
+        f"/-/search.json?q={quote(query)}",
+        f"/journal/articles.json?_search={quote(query)}",
+    ):
+        status, body, _ = fetch(url + path)
+        said = json.loads(body)
+        assert status == 400 and said["error"] and "fts5" not in said["error"]
+
+
+def test_a_saved_search_is_an_atom_feed(server, archive: Path) -> None:
+    url, _ = server
+    status, body, headers = fetch(f"{url}/-/search.atom?{urlencode({'q': 'заводов'})}")
+    assert status == 200 and headers["content-type"].startswith("application/atom+xml")
+    feed = ET.fromstring(body)
+    assert feed.tag == f"{ATOM}feed" and feed.find(f"{ATOM}updated") is not None
+    entries = feed.findall(f"{ATOM}entry")
+    dates = [entry.find(f"{ATOM}published").text for entry in entries]
+    assert entries and dates == sorted(dates, reverse=True)
+    conn = sqlite3.connect(archive)
+    newest = conn.execute(
+        "SELECT url FROM articles WHERE body_text LIKE '%завод%' ORDER BY published_at DESC"
+    ).fetchone()[0]
+    conn.close()
+    first = entries[0]
+    links = {link.get("rel"): link.get("href") for link in first.findall(f"{ATOM}link")}
+    assert links["alternate"] == newest and links["related"].startswith(f"{url}/journal/articles/")
+    assert b"<script" not in body and b"&lt;script" not in body
+    assert all(entry.find(f"{ATOM}summary").get("type") == "html" for entry in entries)
+    empty = ET.fromstring(fetch(f"{url}/-/search.atom?q={quote('квазипротуберанец')}")[1])
+    assert empty.tag == f"{ATOM}feed" and not empty.findall(f"{ATOM}entry")
+    assert "/-/search.atom?q=" in fetch(f"{url}/-/search?q={quote('завод')}")[1].decode()
