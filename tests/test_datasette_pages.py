@@ -190,3 +190,13 @@ def test_a_saved_search_is_an_atom_feed(server, archive: Path) -> None:
     empty = ET.fromstring(fetch(f"{url}/-/search.atom?q={quote('квазипротуберанец')}")[1])
     assert empty.tag == f"{ATOM}feed" and not empty.findall(f"{ATOM}entry")
     assert "/-/search.atom?q=" in fetch(f"{url}/-/search?q={quote('завод')}")[1].decode()
+
+
+def test_the_table_pages_search_is_the_ranked_search(server) -> None:
+    url, _ = server
+    with urllib.request.urlopen(f"{url}/journal/articles?_search={quote('заводы')}") as page:
+        assert page.url.startswith(f"{url}/-/search?q=")
+        text = page.read().decode()
+    assert "Найдено" in text and "<mark>" in text
+    api = json.loads(fetch(f"{url}/journal/articles.json?_search={quote('заводы')}")[1])
+    assert api["rows"]  # the JSON API keeps answering as Datasette does

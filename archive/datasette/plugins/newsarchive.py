@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import json
 from typing import Any
-from urllib.parse import parse_qs
+from urllib.parse import parse_qs, urlencode
 
 from datasette import hookimpl
 from markupsafe import Markup
@@ -152,10 +152,17 @@ def _start_links(datasette) -> list[dict]:
 
 @hookimpl
 def asgi_wrapper(datasette):
-    """`articles.json?_search=` with a malformed query answers 400 with the reason, in words."""
+    """`articles.json?_search=` with a malformed query answers 400 with the reason, in words;
+    the articles table page's `?_search=` is the ranked search page's query: Datasette's own
+    table search counts every match, which takes seconds for a common word at full size."""
 
     def wrap(app):
         async def checked(scope, receive, send):
+            if (ranked := _ranked_search_url(datasette, scope)) is not None:
+                headers = [(b"location", ranked.encode("latin-1"))]
+                await send({"type": "http.response.start", "status": 302, "headers": headers})
+                await send({"type": "http.response.body", "body": b""})
+                return None
             problem = _json_search_problem(datasette, scope)
             if problem is None:
                 return await app(scope, receive, send)
@@ -170,6 +177,17 @@ def asgi_wrapper(datasette):
         return checked
 
     return wrap
+
+
+def _ranked_search_url(datasette, scope) -> str | None:
+    """Where the articles table page's HTML search goes: the ranked page, with the query."""
+    path = scope.get("path", "") if scope.get("type") == "http" else ""
+    parts = path.strip("/").split("/")
+    if len(parts) != 2 or parts[1] != "articles" or parts[0] not in datasette.databases:
+        return None
+    args = parse_qs(scope.get("query_string", b"").decode("utf-8", "replace"))
+    query = (args.get("_search") or [""])[0].strip()
+    return f"/-/search?{urlencode({'q': query})}" if query else None
 
 
 def _json_search_problem(datasette, scope) -> Any:
