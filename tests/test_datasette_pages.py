@@ -200,3 +200,31 @@ def test_the_table_pages_search_is_the_ranked_search(server) -> None:
     assert "Найдено" in text and "<mark>" in text
     api = json.loads(fetch(f"{url}/journal/articles.json?_search={quote('заводы')}")[1])
     assert api["rows"]  # the JSON API keeps answering as Datasette does
+
+
+def test_charts_read_well_in_the_browser(browser, server) -> None:  # noqa: F811
+    from selenium.webdriver.common.by import By
+
+    url, _ = server
+    browser.get(f"{url}/-/charts?term={quote('завод')}")
+    browser.save_screenshot(str(SCREENSHOTS / "issue16-charts.png"))
+    pictures = [img.get_attribute("src") for img in browser.find_elements(By.CSS_SELECTOR, "img")]
+    assert len(pictures) == 3 and all(src.startswith(f"{url}/-/charts/") for src in pictures)
+    links = [a.get_attribute("href") or "" for a in browser.find_elements(By.CSS_SELECTOR, "a")]
+    assert sum(link.startswith(f"{url}/-/charts/") and ".csv" in link for link in links) == 3
+    for picture in pictures:
+        browser.get(picture)  # the SVG itself, as the browser lays it out
+        outside = browser.execute_script(
+            "const box = document.documentElement.getBoundingClientRect();"
+            "return Array.from(document.querySelectorAll('text')).filter(t => {"
+            "  const r = t.getBoundingClientRect();"
+            "  return r.left < box.left - 1 || r.right > box.right + 1 ||"
+            "         r.top < box.top - 1 || r.bottom > box.bottom + 1;"
+            "}).map(t => t.textContent);"
+        )
+        assert outside == [], f"labels outside {picture}: {outside}"
+        labels = browser.execute_script(
+            "return Array.from(document.querySelectorAll('text')).map(t => t.textContent)"
+        )
+        axis = {int(label) for label in labels if label.strip().isdigit()}
+        assert len(axis) >= 2 and 0 in axis, picture  # a scale from 0, not a lone label
