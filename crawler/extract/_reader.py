@@ -5,10 +5,11 @@ text looks like (`_reader_weigh`): sentences count for it, link text and the fix
 short line count against it. Weights add up the tree, so the element with the highest sum is
 the one that holds the most prose and the least furniture: a body split over sibling divs is
 taken whole, while a list of teasers, all links and short lines, weighs less the longer it is.
-The chosen element is copied and reshaped (`_reader_shape`: layout tables, lines between
-`<br>`s), weighed again line by line, and its furniture pruned by generic evidence
+The chosen element is copied and reshaped (`_reader_shape`: layout tables become divisions,
+lines between `<br>`s paragraphs, weighed again), and its furniture pruned by generic evidence
 (`_reader_prune`): link density, ARIA roles, tag names, the usual words of class names
-(share, related, comment, newsletter …) and the metadata lines above the text.
+(share, related, comment, newsletter …), and the short lines around the text (metadata under
+the headline, a kicker above it, labels after the last paragraph).
 """
 
 from __future__ import annotations

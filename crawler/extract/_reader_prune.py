@@ -1,6 +1,7 @@
 """Furniture inside the chosen body, found by generic evidence: link density, weight, ARIA roles,
 tag names, the usual words of class names, the lines that only furniture says, and the short
-labels (date, author, counters) that stand between the headline and the first paragraph.
+lines around the text: metadata (date | author | counters) between the headline and the first
+paragraph, lines above the headline, labels after the last paragraph.
 """
 
 from __future__ import annotations
@@ -84,8 +85,8 @@ def _add_orphan_headings(doomed: dict[Element, str], weights: Weights) -> None:
 
 
 def _add_leading_metadata(body: Element, weights: Weights, doomed: dict[Element, str]) -> None:
-    """The short lines before the body's first paragraph that are no sentences: the date,
-    author, rubric and counters that a page sets between its headline and its text."""
+    """The metadata lines before the body's first paragraph: the date, author and counters
+    that a page sets between its headline and its text, as fields or a list of details."""
     leading: list[Element] = []
     for block in body.iter(*BLOCK_TAGS):
         weight = weights[block]
@@ -154,12 +155,14 @@ def _is_metadata(block: Element, text: str, weight: Weight) -> bool:
 
 
 def _is_sentence(text: str) -> bool:
+    """Whether a line is a sentence: more words than a label, and a sentence's last mark."""
     return not is_label(text) and text.rstrip()[-1:] in '.!?…»"”'
 
 
 def _prune_rule(
     block: Element, weights: Weights, body_prose: float, title: Element | None
 ) -> str | None:
+    """The rule that prunes the block, if any: what it is called, what it weighs, what it says."""
     if block is title:
         return "title"
     weight = weights[block]
@@ -213,6 +216,7 @@ def _is_link_card(figure: Element, weight: Weight) -> bool:
 
 
 def _figure_of(block: Element) -> Element | None:
+    """The figure the block is or lies in, if any."""
     return block if block.tag == "figure" else next(block.iterancestors("figure"), None)
 
 

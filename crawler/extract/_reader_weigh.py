@@ -32,6 +32,11 @@ _NEVER_FURNITURE = ("html", "body")
 LINK_COST = 3.0
 # … and less this much per line (a block, or a run between `<br>`s): short lines lose.
 LINE_COST = 15.0
+# A line that is a sentence (a few words, a sentence's last mark) weighs this much more: one
+# short sentence of text of its own (a news brief) is still main text, a lone word is not.
+SENTENCE_BONUS = 10.0
+SENTENCE_WORDS = 3
+_SENTENCE_ENDS = frozenset(".!?…")
 # A line is at least this long on average: `<br><br>` between paragraphs is one break.
 MIN_LINE_CHARS = 40
 # A block that weighs less than nothing costs its container only this share of its weight:
@@ -117,6 +122,8 @@ def weigh(blocks: list[Element], linked: set[Element], title: Element | None) ->
         chars = _length(text)
         link_chars = chars if block in linked else min(chars, _length(links))
         own = _line_weight(chars, link_chars, breaks) if chars else 0.0
+        if chars and link_chars < chars and _is_sentence(text):
+            own += SENTENCE_BONUS
         weights[block] = Weight(own, own, max(own, 0.0), chars, link_chars, chars, top=own)
     for block in reversed(blocks):
         parent = block_parent(block)
@@ -131,6 +138,15 @@ def weigh(blocks: list[Element], linked: set[Element], title: Element | None) ->
     return weights
 
 
+def _is_sentence(text: str) -> bool:
+    """Whether the line is a sentence: a few words at least, ended by a sentence's mark."""
+    stripped = text.rstrip()
+    return (
+        stripped[-1:] in _SENTENCE_ENDS
+        and len(stripped.split(None, SENTENCE_WORDS)) >= SENTENCE_WORDS
+    )
+
+
 def _line_weight(chars: int, link_chars: int, breaks: int) -> float:
     """Plain text counts for a block, link text against it the more the denser its links:
     a few links in a paragraph are prose, a line that is all link is furniture."""
@@ -140,6 +156,7 @@ def _line_weight(chars: int, link_chars: int, breaks: int) -> float:
 
 
 def block_parent(block: Element) -> Element | None:
+    """The nearest block around the block (inline elements between them are passed over)."""
     parent = block.getparent()
     while parent is not None and parent.tag not in BLOCKS:
         parent = parent.getparent()
