@@ -116,10 +116,12 @@ class Site:
 
     def article_key(self, url: str) -> str | None:
         """The article's stable key by the site's rule (any query ignored), or None for a URL
-        that is no article of this site."""
+        that is no article of this site (a site known by its URLs takes any)."""
         parts = urlsplit(url)
         if self._article_path is None:
-            return normalised_url(url) if parts.scheme in ("http", "https", "file") else None
+            # Known by its URL: the normalised one, or, for a page read from elsewhere (a
+            # file, standard input, no address at all), the address as given.
+            return normalised_url(url) if parts.scheme in ("http", "https") else url
         match = self._article_path.fullmatch(parts.path)
         return match.group(1) if match else None
 
@@ -127,7 +129,7 @@ class Site:
         """The article's URL in the form the archive keeps: the site's rule rebuilt on the
         fetched scheme and host, or the normalised URL (tracking parameters dropped)."""
         if self._article_path is None:
-            return normalised_url(url)
+            return normalised_url(url) if urlsplit(url).scheme in ("http", "https") else url
         parts = urlsplit(url)
         return urlunsplit((parts.scheme, parts.netloc, parts.path, "", ""))
 

@@ -154,6 +154,13 @@ class Keep:
         self.elements = [element for element in elements if element is not None]
         self.limit = _MOST_OF_THE_TEXT * len(text_of(root))
 
+    def keeping(self, elements: Collection[Element | None]) -> Keep:
+        """The same guard for other elements (the page's text is measured once)."""
+        other = Keep.__new__(Keep)
+        other.elements = [element for element in elements if element is not None]
+        other.limit = self.limit
+        return other
+
     def protects(self, element: Element, rule: str) -> bool:
         """Whether removing the element (matched by `rule`) would remove part of the article."""
         own_part = element.tag in _OWN_PARTS and rule in ("page-header", "page-footer")

@@ -152,6 +152,7 @@ _DATE_LABELS = re.compile(
     re.IGNORECASE,
 )
 _LETTERS = re.compile(r"[^\W\d_]+")
+_DIGIT = re.compile(r"\d")
 # A date line is short: a byline's date, not a sentence that names a date.
 DATE_LINE_CHARS = 60
 
@@ -159,7 +160,9 @@ DATE_LINE_CHARS = 60
 def is_date_line(text: str) -> bool:
     """Whether a short text is only a date (with its time, and a label such as «Опубликовано»
     or "Updated"): a date line that belongs to the byline, not to the article's text."""
-    if len(text) > DATE_LINE_CHARS or find_date_in_text(text, None) is None:
+    if len(text) > DATE_LINE_CHARS or not _DIGIT.search(text):
+        return False
+    if find_date_in_text(text, None) is None:
         return False
     rest = _TIME.sub(" ", _WORD_MONTH.sub(" ", _NUMERIC_DATE.sub(" ", text)))
     words = [word for word in _LETTERS.findall(rest) if not _DATE_LABELS.fullmatch(word)]

@@ -49,6 +49,7 @@ from ._tree import (
 # A profile body with less than this share of the page's best paragraph text is the wrong one.
 THIN_BODY_SHARE = 0.5
 _DATE_LINE_TAGS = ("p", "div", "span", "time", "li", "small", "dd")
+_DATE_LINE_PARTS = 3  # a date line holds a few inline parts at most (a time, a span)
 _ECHO_TAGS = ("a", "p", "div", "span", "li", "small", "dd", "dt")
 # The words that find the generic body's place in the page are at least this long.
 _WORD = re.compile(r"\w{5,}")
@@ -168,15 +169,16 @@ def _locate_body(page: Page) -> str:
     """
     root, site, title = page.root, page.site, page.title
     body = _profile_body(page)
-    remove_containers(root, GENERIC_CHROME, page.removals, Keep(root, (title, body)), False)
+    keep = Keep(root, (title, body))
+    remove_containers(root, GENERIC_CHROME, page.removals, keep, False)
     rules = site.chrome + GENERIC_CHROME
     if body is not None:
         scope = common_ancestor(title, body) if title is not None else body
-        remove_furniture(scope, rules, site.furniture, page.removals, Keep(root, (title, body)))
+        remove_furniture(scope, rules, site.furniture, page.removals, keep)
         if not _is_thin(body, root):
             page.body, page.live_body, page.scope = body, body, scope
             return "profile"
-    remove_furniture(root, rules, site.furniture, page.removals, Keep(root, (title,)))
+    remove_furniture(root, rules, site.furniture, page.removals, keep.keeping((title,)))
     page.body = read_main_text(root, title, page.removals)
     page.scope = _scope(title, page.body, root)
     return "generic"
@@ -231,7 +233,7 @@ def _needle(text: str) -> str | None:
 def _remove_date_lines(body: Element, removals: Removals) -> None:
     """Remove the blocks of the body that only say when it was published (a byline's date)."""
     for element in list(body.iter(*_DATE_LINE_TAGS)):
-        if element is body or not is_inside(element, body):
+        if element is body or len(element) > _DATE_LINE_PARTS or not is_inside(element, body):
             continue
         text = clean_inline(text_of(element))
         if text and is_date_line(text):
@@ -241,7 +243,7 @@ def _remove_date_lines(body: Element, removals: Removals) -> None:
 def _remove_echoes(body: Element, echoes: list[str], removals: Removals) -> None:
     """Remove lines of the body that only repeat the article's rubric or author (a kicker
     link above the headline, a byline): they are fields, not text."""
-    wanted = {echo.casefold() for echo in echoes if echo}
+    wanted = {echo.casefold() for echo in echoes if echo and contains_text(body, echo)}
     if not wanted:
         return
     for element in list(body.iter(*_ECHO_TAGS)):

@@ -40,6 +40,8 @@ _WORDS = re.compile(r"\w+")
 HEADLINE_MATCH = {"h1": 0.5, "h2": 0.8}
 _CHROME_TAGS = ("header", "nav", "footer", "aside")
 _LONGEST_NAME = 80
+# A byline's date stands near the top of the article's part: only its start is read for one.
+_DATE_TEXT = 4000
 _LONGEST_TAG = 60
 _BYLINE_END = re.compile(r"\s[|•·]\s|\s[—–]\s|,\s|\n")
 _RDFA_PEOPLE = etree.XPath(
@@ -194,7 +196,7 @@ def _date_in_text(page: Page) -> Found[str] | None:
     text = text_outside(region, live) if live is not None and live is not region else ""
     if live is None:
         text = text_of(region)
-    found = find_date_in_text(text, page.tz)
+    found = find_date_in_text(text[:_DATE_TEXT], page.tz)
     return Found(found, "text") if found else None
 
 

@@ -21,6 +21,8 @@ SOURCE_LABEL = re.compile(
     re.IGNORECASE,
 )
 _LINE_TAGS = ("p", "div", "li", "span", "section", "footer", "small", "dd")
+# A source line names its source; a longer block that starts so is text.
+_LONGEST_SOURCE_LINE = 300
 _DIGITS = re.compile(r"\d{1,7}")
 _COMMENT_ANCHOR = re.compile(
     r"comment|коммент|discuss|disqus|respond|reactions|kommentar|komentar|commentaire|comentario",
@@ -143,26 +145,42 @@ def source_url(page: Page) -> Found[str] | None:
             continue
         for line, link in _source_lines(place, page):
             href = join_url(page.url, link.get("href"))
-            if href:
+            if href and len(clean_inline(text_of(line))) < _LONGEST_SOURCE_LINE:
                 drop(line)
                 return Found(href, "label" if SOURCE_LABEL.match(text_of(line)) else "link")
     return None
 
 
 def _source_lines(place: Element, page: Page) -> list[tuple[Element, Element]]:
-    """(line, link) pairs of the source lines in a part of the page, in document order."""
-    found = []
-    for link in place.iter("a"):
-        href = join_url(page.url, link.get("href"))
-        if not href or not href.startswith("http") or host_of(href) in page.own_hosts:
-            continue
-        line = link if link.tag in _LINE_TAGS else next(link.iterancestors(*_LINE_TAGS), None)
-        if line is None or not is_inside(line, place):
-            continue
-        text = clean_inline(text_of(line))
-        if (SOURCE_LABEL.match(text) and len(text) < 300) or _is_bare_link_line(line, link, text):
-            found.append((line, link))
+    """(line, link) pairs of the source lines in a part of the page, in document order: lines
+    whose text starts with a source label, and `rel=nofollow` links alone in their line. Only
+    those links are resolved."""
+    found: list[tuple[Element, Element]] = []
+    for element in place.iter():
+        text = element.text
+        if text and isinstance(element.tag, str) and SOURCE_LABEL.match(text):
+            line = element if element.tag in _LINE_TAGS else _line_of(element)
+            if line is not None and is_inside(line, place):
+                found += [(line, link) for link in line.iter("a") if _off_site(link, page)][:1]
+        elif element.tag == "a" and "nofollow" in (element.get("rel") or "").lower():
+            line = _line_of(element)
+            if (
+                line is not None
+                and is_inside(line, place)
+                and _off_site(element, page)
+                and _is_bare_link_line(line, element, clean_inline(text_of(line)))
+            ):
+                found.append((line, element))
     return found
+
+
+def _line_of(element: Element) -> Element | None:
+    return next(element.iterancestors(*_LINE_TAGS), None)
+
+
+def _off_site(link: Element, page: Page) -> bool:
+    href = join_url(page.url, link.get("href"))
+    return bool(href) and href.startswith("http") and host_of(href) not in page.own_hosts
 
 
 def _is_bare_link_line(line: Element, link: Element, text: str) -> bool:

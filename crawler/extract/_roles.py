@@ -124,11 +124,8 @@ def labelled_links(scope: Element, role: str) -> list[Element]:
             elif isinstance(child.tag, str):
                 labelled = bool(label.search(clean_inline(text_before + text_of(child))))
             text_before = child.tail or ""
-    return sorted(found, key=lambda link: _position(scope, link))
-
-
-def _position(scope: Element, element: Element) -> int:
-    return next(index for index, node in enumerate(scope.iter()) if node is element)
+    chosen = set(found)
+    return [link for link in scope.iter("a") if link in chosen]
 
 
 def short_text(element: Element, role: str, limit: int = LONGEST_LABEL) -> str | None:
