@@ -91,4 +91,4 @@ fixtures: install
 	$(BIN)/python -m tests.golden.regenerate
 
 clean:
-	rm -rf $(VENV) *.egg-info .pytest_cache .ruff_cache .hypothesis demo.db demo.db-* demo-dumps
+	rm -rf $(VENV) *.egg-info .pytest_cache .ruff_cache .hypothesis demo.db demo.db-* demo-dumps demo-warc
