@@ -103,7 +103,7 @@ def finish_run(
                 "finished_at": now,
                 "status": status,
                 "exit_code": exit_code,
-                "complete": int(complete or status == "finished"),
+                "complete": int(complete),
                 "unknown_layout": unknown_layout,
             },
         )

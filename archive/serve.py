@@ -61,7 +61,8 @@ def bind(host: str, port: int) -> socket.socket:
         sock.close()
         reason = error.strerror or str(error)
         raise PortUnavailable(
-            f"cannot listen on {host}:{port} ({reason}); pick another port with --port"
+            f"cannot listen on {host}:{port} ({reason}); pick another port with --port, or an "
+            "address of this machine with --host"
         ) from None
     sock.set_inheritable(True)
     return sock

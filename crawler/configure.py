@@ -82,7 +82,7 @@ def _load(path: str) -> Any:
 
     try:
         return load_object(path)
-    except (ImportError, NameError, ValueError) as error:
+    except Exception as error:  # any error importing a user's component is one line
         raise BadSetting(f"cannot load the component {path}: {error}") from None
 
 

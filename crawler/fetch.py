@@ -7,14 +7,17 @@ on a page's size. There is no retry: a page that does not come is one line sayin
 
 from __future__ import annotations
 
+import http.client
 import sys
 import urllib.error
 import urllib.request
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
 from protego import Protego
+from w3lib.url import safe_url_string
 
 from . import settings
 from .exceptions import PageUnavailable
@@ -45,18 +48,24 @@ def read_source(source: str, url: str | None) -> PageSource:
 
 
 def fetch(address: str, url: str | None = None) -> PageSource:
-    """The page at `address`, once robots.txt allows it."""
+    """The page at `address`, once robots.txt allows it (and every address it redirects to)."""
+    try:
+        address = safe_url_string(address)  # a Cyrillic path as browsers show it, encoded
+        _origin(address)
+    except ValueError as error:
+        raise PageUnavailable(f"{address} is no URL ({error})") from None
     if not _allowed(address):
         raise PageUnavailable(f"robots.txt of {_origin(address)} forbids {address}")
     request = urllib.request.Request(address, headers={"User-Agent": settings.USER_AGENT})
+    opener = urllib.request.build_opener(_PoliteRedirects())
     try:
-        with urllib.request.urlopen(request, timeout=TIMEOUT) as response:
+        with opener.open(request, timeout=TIMEOUT) as response:
             body = response.read(settings.DOWNLOAD_MAXSIZE + 1)
             final = response.geturl()
             content_type = response.headers.get("Content-Type")
     except urllib.error.HTTPError as error:
         raise PageUnavailable(f"{address} answered HTTP {error.code}") from None
-    except (urllib.error.URLError, TimeoutError, OSError) as error:
+    except (urllib.error.URLError, TimeoutError, OSError, http.client.HTTPException) as error:
         reason = getattr(error, "reason", error)
         raise PageUnavailable(f"cannot fetch {address}: {reason}") from None
     if len(body) > settings.DOWNLOAD_MAXSIZE:
@@ -64,8 +73,25 @@ def fetch(address: str, url: str | None = None) -> PageSource:
     return PageSource(url or final, body, content_type)
 
 
+class _PoliteRedirects(urllib.request.HTTPRedirectHandler):
+    """Redirects followed as the crawl follows them: http(s) only, a few at most, and each
+    address asked of its own robots.txt first."""
+
+    max_redirections = settings.REDIRECT_MAX_TIMES
+
+    def redirect_request(
+        self, req: Any, fp: Any, code: int, msg: str, headers: Any, newurl: str
+    ) -> Any:
+        if urlsplit(newurl).scheme not in ("http", "https"):
+            raise PageUnavailable(f"{req.full_url} redirects outside the web: {newurl}")
+        if not _allowed(newurl):
+            raise PageUnavailable(f"robots.txt of {_origin(newurl)} forbids {newurl}")
+        return super().redirect_request(req, fp, code, msg, headers, newurl)
+
+
 def _origin(address: str) -> str:
     parts = urlsplit(address)
+    _ = parts.port  # checks what it parses
     return urlunsplit((parts.scheme, parts.netloc, "", "", ""))
 
 
@@ -77,6 +103,6 @@ def _allowed(address: str) -> bool:
     try:
         with urllib.request.urlopen(request, timeout=TIMEOUT) as response:
             rules = response.read(512 * 1024).decode("utf-8", errors="replace")
-    except (urllib.error.URLError, TimeoutError, OSError):
+    except (urllib.error.URLError, TimeoutError, OSError, http.client.HTTPException):
         return True
     return Protego.parse(rules).can_fetch(address, settings.USER_AGENT)

@@ -24,7 +24,7 @@ if TYPE_CHECKING:
     from scrapy.settings import Settings
 
 EXIT_OK, EXIT_USAGE, EXIT_EXTRACTION, EXIT_INTERRUPTED = 0, 1, 3, 4  # 2: ArchiveLocked, in the CLI
-# How a run's crawl_runs row ends, by exit code; only "finished" runs advance the stop mark.
+# How a run's crawl_runs row ends, by exit code; a complete run advances the stop mark.
 RUN_STATUS = {
     EXIT_OK: "finished",
     EXIT_USAGE: "refused",
@@ -44,12 +44,13 @@ class CrawlResult:
 
     @property
     def complete(self) -> bool:
-        """Whether the run accounted for every article it listed (archived it, or kept it in
-        failed_pages, which later runs try again as they come due): then it moves the
-        incremental stop mark, whatever alarm it raised."""
-        return self.exit_code in (EXIT_OK, EXIT_EXTRACTION) and not self.stats.get(
-            "newsarchive/listing_failed", 0
-        )
+        """Whether the run walked its listings to their end and accounted for every article
+        it listed (archived it, or kept it in failed_pages, which later runs try again as
+        they come due): then it moves the incremental stop mark, whatever alarm it raised. A
+        walk cut short by --max-pages has not seen what lies below."""
+        stats = self.stats
+        cut = stats.get("newsarchive/listing_failed", 0) or stats.get("newsarchive/walk_cut")
+        return self.exit_code in (EXIT_OK, EXIT_EXTRACTION) and not cut
 
 
 @dataclass(frozen=True)
@@ -220,8 +221,9 @@ def _verdict(
         missing = "; ".join(field.describe() for field in lost)
         message = (
             f"layout drift: fields the site's articles usually have were found far less "
-            f"often: {missing}; the site's layout may have changed, see field_sources in the "
-            f"table articles of {db} ({summary})"
+            f"often: {missing}; the site's layout may have changed: see field_sources in the "
+            f"table articles of {db}, and once a profile reads it, `newsarchive reextract` "
+            f"rebuilds those articles from their raw capture ({summary})"
         )
         return CrawlResult(EXIT_EXTRACTION, message, stats)
     unfetched = stats.get("newsarchive/fetch_failed", 0)

@@ -161,6 +161,11 @@ class SdelanounasSpider(scrapy.Spider):
             self.crawler.stats.inc_value("newsarchive/rechecks")
             yield self.conditional_request(due)
 
+    @property
+    def retries_failures(self) -> bool:
+        """Whether this run asks failed pages again by themselves (`retry_requests`)."""
+        return self.mode in ("incremental", "full")
+
     def retry_requests(self) -> Iterator[scrapy.Request]:
         """Another try of the failed pages that are due (all of them with `retry_failed`):
         one request each, since they failed before, unless all are retried on purpose."""
@@ -261,7 +266,7 @@ class SdelanounasSpider(scrapy.Spider):
             if self.is_before_since(entry.published_at):
                 stop = True
                 continue
-            if entry.url in failed and entry.native_id not in known:
+            if entry.url in failed and entry.native_id not in known and self.retries_failures:
                 continue  # tried again when due (`retry_requests`), never twice in a run
             # A full run asks every archived article again by its revalidation, not here.
             unchanged = known.get(entry.native_id) == entry.title
@@ -278,13 +283,16 @@ class SdelanounasSpider(scrapy.Spider):
             yield ListingDone(page)
         if not stop and (self.max_pages is None or page + 1 < self.max_pages):
             yield self.listing_request(page + 1, walk)
+        elif not stop and walk == "main":
+            self.crawler.stats.set_value("newsarchive/walk_cut", page + 1)  # by --max-pages
 
     def listing_fault(self, response: Response) -> list[scrapy.Request] | None:
         """What to ask instead of a listing page with no posts: a retry if it is cut short or
-        an error page ([] once its retries are spent); the page again if it follows a full
-        page (a listing that suddenly shows nothing where more was due must say so twice
-        before the walk ends there); None at the end of the walk: a page after a page that
-        was not full, or empty again. The end of a walk is thus asked once."""
+        an error page ([] once its retries are spent); the page again if it is the walk's
+        first or follows a full page (a listing that suddenly shows nothing where more was
+        due must say so twice before the walk ends there); None at the end of the walk: a
+        page after a page that was not full, or empty again. The end of a walk that reached
+        it is thus asked once."""
         truncated = is_truncated(response.body)
         if truncated or is_error_page(page_text(response)):
             reason = TRUNCATED if truncated else ERROR_PAGE
@@ -293,7 +301,8 @@ class SdelanounasSpider(scrapy.Spider):
                 self.listing_lost(response.request, with_retries(reason, response.request))
             return [retried] if retried is not None else []
         walk = response.request.cb_kwargs.get("walk", "main")  # type: ignore[union-attr]
-        after_full_page = self.page_size and self.last_shown.get(walk, 0) >= self.page_size
+        shown = self.last_shown.get(walk)  # None: the walk's first page (a start, a resume)
+        after_full_page = shown is None or shown >= self.page_size
         if response.meta.get("confirms_empty") or not after_full_page:
             return None
         again = ask_again(response.request, self.crawler)  # type: ignore[arg-type]
@@ -370,9 +379,8 @@ class SdelanounasSpider(scrapy.Spider):
             stats.inc_value("newsarchive/extraction_failed")
             stats.inc_value(f"newsarchive/extraction_failed/{failure.reason}")
             self.logger.warning("extraction failed (%s): %s", failure.reason, response.url)
-            return PageFailure(
-                SITE.name, response.url, failure.reason, is_permanent(failure.reason)
-            )
+            url = requested_url(response.request)  # type: ignore[arg-type]
+            return PageFailure(SITE.name, url, failure.reason, is_permanent(failure.reason))
         stats.inc_value("newsarchive/article_pages")
         if record["extraction_method"] == "fallback":
             stats.inc_value("newsarchive/extraction_fallback")

@@ -294,7 +294,7 @@ def test_serving_on_a_busy_port_is_one_line_and_never_says_serving(db: Path) -> 
             ("serve", "--db", str(db), "--port", str(port)),
             db,
             f"cannot listen on 127.0.0.1:{port} (Address already in use); pick another port "
-            "with --port",
+            "with --port, or an address of this machine with --host",
         )
 
 

@@ -3,7 +3,9 @@
 
 from __future__ import annotations
 
+import http.server
 import json
+import threading
 from datetime import datetime
 from pathlib import Path
 
@@ -111,3 +113,57 @@ def test_the_extract_command_prints_what_extract_page_gives(tmp_path: Path) -> N
     ]
     missing = newsarchive("extract", str(tmp_path / "none.html"))
     assert missing.returncode == 1 and missing.stderr.startswith("Error: no such file")
+
+
+# A site whose robots.txt forbids /private/, with a redirect into it and a Cyrillic page.
+POLITE_SITE = {
+    "/robots.txt": (200, "text/plain", "User-agent: *\nDisallow: /private/\n"),
+    "/private/a.html": (200, "text/html", "<h1>Закрыто</h1><p>Текст, который нельзя.</p>"),
+    "/%D0%B7%D0%B0%D0%B2%D0%BE%D0%B4.html": (
+        200, "text/html; charset=utf-8",
+        "<html><body><h1>Завод</h1><p>Завод выпустил тысячу станков за этот год.</p>"
+        "<p>Второй абзац о заводе и о его новых станках.</p></body></html>",
+    ),
+}  # fmt: skip
+
+
+class _Site(http.server.BaseHTTPRequestHandler):
+    """Serves POLITE_SITE, and /redirect into its forbidden part."""
+
+    def do_GET(self) -> None:
+        if self.path == "/redirect":
+            self.send_response(302)
+            self.send_header("Location", "/private/a.html")
+            self.end_headers()
+            return
+        status, kind, text = POLITE_SITE.get(self.path, (404, "text/plain", "no"))
+        body = text.encode("utf-8")
+        self.send_response(status)
+        self.send_header("Content-Type", kind)
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, *args: object) -> None:
+        """Quiet."""
+
+
+def test_a_url_is_fetched_politely_and_bad_ones_are_one_line() -> None:
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _Site)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    base = f"http://127.0.0.1:{server.server_address[1]}"
+    try:
+        cyrillic = newsarchive("extract", f"{base}/завод.html", "--format", "text")
+        assert cyrillic.returncode == 0, cyrillic.stderr
+        assert cyrillic.stdout.startswith("Завод выпустил тысячу станков")
+        for address, message in (
+            (f"{base}/private/a.html", f"robots.txt of {base} forbids {base}/private/a.html"),
+            (f"{base}/redirect", f"robots.txt of {base} forbids {base}/private/a.html"),
+            ("http://[::1", "http://[::1 is no URL (Invalid IPv6 URL)"),
+        ):
+            refused = newsarchive("extract", address)
+            assert refused.returncode == 1
+            assert refused.stderr.splitlines() == [f"Error: {message}"]
+    finally:
+        server.shutdown()
+        server.server_close()

@@ -94,6 +94,8 @@ def test_revalidation_options_go_together(tmp_path: Path) -> None:
     alone = newsarchive("crawl", "--limit", "5", "--db", str(tmp_path / "a.db"))
     assert alone.returncode == 1
     assert alone.stderr.strip() == "Error: --older-than and --limit go with --revalidate"
-    age = newsarchive("crawl", "--revalidate", "--older-than", "soon")
+    age = newsarchive(
+        "crawl", "--revalidate", "--older-than", "soon", "--db", str(tmp_path / "a.db")
+    )
     assert age.returncode == 1
     assert "'soon' is not an age such as 30d, 12h or 2w" in age.stderr

@@ -40,7 +40,7 @@ def _filters(request: Any) -> Filters:
 
 def _page(request: Any) -> int:
     page = request.args.get("page", "1")
-    return int(page) if page.isdigit() and int(page) > 0 else 1
+    return int(page) if page.isdecimal() and page.isascii() and int(page) > 0 else 1
 
 
 def _query_string(query: str, filters: Filters, **extra: str) -> str:

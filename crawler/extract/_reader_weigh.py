@@ -75,9 +75,21 @@ def linked_blocks(root: Element) -> set[Element]:
     return linked
 
 
-def _own_text(block: Element) -> tuple[str, str, int]:
+def _inline_holders(blocks: list[Element]) -> set[Element]:
+    """The inline elements around blocks (a link around a card), found from every block of the
+    tree up to the block above it: one walk, not a search inside each inline element."""
+    holders: set[Element] = set()
+    for block in blocks:
+        parent = block.getparent()
+        while parent is not None and parent.tag not in BLOCKS:
+            holders.add(parent)
+            parent = parent.getparent()
+    return holders
+
+
+def _own_text(block: Element, holders: set[Element]) -> tuple[str, str, int]:
     """The block's own text (its inline children's included, not its blocks'), the text of its
-    links, and how many `<br>` break it."""
+    links, and how many `<br>` break it; `holders` are the inline elements around blocks."""
     if not len(block):
         return block.text or "", "", 0
     parts = [block.text or ""]
@@ -92,15 +104,14 @@ def _own_text(block: Element) -> tuple[str, str, int]:
         elif tag in UNREAD_TAGS:
             pass  # a form's choices and buttons, a word's reading: not the text's own words
         elif tag not in BLOCKS and isinstance(tag, str):
-            nested = len(child)
-            if nested and next(child.iter(*BLOCK_TAGS), None) is not None:
+            if child in holders:
                 pass  # an inline element around blocks: they are weighed on their own
             elif tag == "a":
                 links.append(text_of(child))
                 parts.append(links[-1])
             else:
                 parts.append(text_of(child))
-                if nested:
+                if len(child):
                     links.extend(text_of(link) for link in child.iter("a"))
         parts.append(child.tail or "")
     return "".join(parts), " ".join(links), breaks
@@ -112,13 +123,15 @@ def _length(text: str) -> int:
 
 
 def weigh(blocks: list[Element], linked: set[Element], title: Element | None) -> Weights:
-    """Each block's weight, summed up the tree (a block's parent may be an inline element)."""
+    """Each block's weight, summed up the tree (a block's parent may be an inline element);
+    `blocks` are all the blocks of the tree, in document order."""
     weights: Weights = {}
+    holders = _inline_holders(blocks)
     for block in blocks:
         if block is title:
             weights[block] = Weight(0.0, 0.0, 0.0, 0, 0)
             continue
-        text, links, breaks = _own_text(block)
+        text, links, breaks = _own_text(block, holders)
         chars = _length(text)
         link_chars = chars if block in linked else min(chars, _length(links))
         own = _line_weight(chars, link_chars, breaks) if chars else 0.0

@@ -65,6 +65,15 @@ LABELS = {
         re.I,
     ),
 }
+# A role's words with their anchors dropped: a token that matches a role's words is part of
+# the marks, so marks this misses have no such token (one search per element, not per token).
+_ANY_WORDS = {
+    role: re.compile(words.pattern.replace("^", "").replace("$", ""), re.I)
+    for role, words in ROLE_WORDS.items()
+}
+# A label matches at the end of its line: in a clean line, within these last characters
+# (the longest label word, a space, a colon and a space).
+_LABEL_END = 20
 _TOKENS = re.compile(r"[^\w-]+|__")
 _WITH_MARKS = etree.XPath(".//*[@class or @id]")
 _BREADCRUMB = re.compile(r"breadcrumb|crumbs|pathway", re.I)
@@ -77,10 +86,12 @@ LONGEST_LABEL = 60
 def marked(scope: Element, role: str) -> list[Element]:
     """Elements inside scope whose class or id has a word of the role, in document order,
     outside comment sections."""
-    words = ROLE_WORDS[role]
+    words, any_words = ROLE_WORDS[role], _ANY_WORDS[role]
     found = []
     for element in _WITH_MARKS(scope):
         marks = f"{element.get('class') or ''} {element.get('id') or ''}"
+        if not any_words.search(marks):
+            continue
         tokens = [token for token in _TOKENS.split(marks) if token]
         if any(words.search(token) for token in tokens) and not in_comments(element, scope):
             found.append(element)
@@ -118,14 +129,20 @@ def labelled_links(scope: Element, role: str) -> list[Element]:
         labelled, text_before = False, parent.text or ""
         for child in parent:
             if child.tag == "a":
-                labelled = labelled or bool(label.search(clean_inline(text_before)))
+                labelled = labelled or _ends_with_label(label, text_before)
                 if labelled:
                     found.append(child)
             elif isinstance(child.tag, str):
-                labelled = bool(label.search(clean_inline(text_before + text_of(child))))
+                labelled = _ends_with_label(label, text_before + text_of(child))
             text_before = child.tail or ""
     chosen = set(found)
     return [link for link in scope.iter("a") if link in chosen]
+
+
+def _ends_with_label(label: re.Pattern[str], text: str) -> bool:
+    """Whether the line ends with the label; only its end is searched, since a search over a
+    long line tries every label word at every character."""
+    return label.search(clean_inline(text)[-_LABEL_END:]) is not None
 
 
 def short_text(element: Element, role: str, limit: int = LONGEST_LABEL) -> str | None:

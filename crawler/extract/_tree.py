@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from urllib.parse import urljoin, urlsplit
 
 from lxml import etree
@@ -78,9 +79,11 @@ def drop(element: Element) -> None:
     parent.remove(element)
 
 
+@lru_cache(maxsize=8192)
 def join_url(base_url: str, href: str | None) -> str | None:
     """`href` made absolute against the page URL, or None if it is no URL at all (a page may
-    say `http://[` or `http://host:99999/`, which the URL parser refuses)."""
+    say `http://[` or `http://host:99999/`, which the URL parser refuses). Remembered: a page
+    resolves the same links for its source line, its images and its body."""
     try:
         url = urljoin(base_url, (href or "").strip())
         parts = urlsplit(url)
