@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 from typing import Any
+from urllib.parse import urlsplit
 
 from ..exceptions import ExtractionFailed
 from ..items import Article, Image
@@ -151,11 +152,12 @@ def _page(url: str, site: Site, root: Element) -> Page:
 
 def _canonical(page: Page) -> str:
     """The URL the archive keeps: the site's rule rebuilt; for a site known by its URLs, the
-    page's canonical link when it is on the site's own hosts."""
+    page's canonical link when it is on the site's own hosts and names a page of its own (a
+    canonical link to the home page would give every article the same URL)."""
     canonical = page.data.canonical
     if page.site.article_path is None and canonical:
         absolute = join_url(page.url, canonical)
-        if absolute and host_of(absolute) in page.own_hosts:
+        if absolute and host_of(absolute) in page.own_hosts and urlsplit(absolute).path.strip("/"):
             return page.site.canonical_url(absolute)
     return page.site.canonical_url(page.url)
 
