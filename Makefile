@@ -79,6 +79,7 @@ nginx:
 lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/mypy
 	$(BIN)/cog --check docs/cli.md
 
 ## Regenerate the CLI reference (docs/cli.md) from the commands' --help.

@@ -107,7 +107,7 @@ def _keep_only(conn: sqlite3.Connection, since: str | None, until: str | None) -
         conn.execute("DELETE FROM tags WHERE id NOT IN (SELECT tag_id FROM article_tags)")
         conn.execute("INSERT INTO articles_search (articles_search) VALUES ('delete-all')")
         for pk, *text in conn.execute("SELECT pk, title, lead, body_text FROM articles").fetchall():
-            index_row(conn, pk, tuple(text))  # type: ignore[arg-type]
+            index_row(conn, pk, tuple(text))
 
 
 def _check(conn: sqlite3.Connection) -> None:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, cast
 
 import sqlite_utils
 
@@ -70,7 +70,7 @@ def start_run(
             )
             .last_pk
         )
-    return RunState(run_id, False, previous_high_water=previous)
+    return RunState(cast(int, run_id), False, previous_high_water=previous)  # the new row's id
 
 
 def record_progress(

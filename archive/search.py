@@ -336,7 +336,7 @@ def _title_first(fts_query: str, terms: list[str]) -> list[str]:
 def _group_size(conn: sqlite3.Connection, fts_query: str, filters: Filters | None = None) -> int:
     restriction, params = _restriction(filters)
     sql = f"SELECT count(*) FROM articles_search WHERE articles_search MATCH ?{restriction}"
-    return _matching(conn, sql, [fts_query, *params])[0][0]
+    return int(_matching(conn, sql, [fts_query, *params])[0][0])
 
 
 def _ranked(

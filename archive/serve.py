@@ -6,10 +6,14 @@ import asyncio
 import socket
 from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from .datasette.metadata import build_metadata
 from .exceptions import PortUnavailable
 from .store import check_archive
+
+if TYPE_CHECKING:
+    from datasette.app import Datasette
 
 HERE = Path(__file__).resolve().parent / "datasette"
 SQL_TIME_LIMIT_MS = 2000
@@ -21,7 +25,7 @@ DATASETTE_SETTINGS = {
 }
 
 
-def make_datasette(db: Path):
+def make_datasette(db: Path) -> Datasette:
     """A Datasette instance for one archive, named after the file as Datasette names it."""
     from datasette.app import Datasette
 

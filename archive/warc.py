@@ -19,6 +19,7 @@ from pathlib import Path
 
 from warcio.archiveiterator import ArchiveIterator
 from warcio.exceptions import ArchiveLoadFailed
+from warcio.recordloader import ArcWarcRecord
 from warcio.statusandheaders import StatusAndHeaders
 from warcio.warcwriter import WARCWriter
 
@@ -163,7 +164,7 @@ class WarcWriter:
         writer.write_record(revisit)
         writer.write_record(self._request_record(writer, exchange, when))
 
-    def _request_record(self, writer: WARCWriter, exchange: Exchange, when: str):
+    def _request_record(self, writer: WARCWriter, exchange: Exchange, when: str) -> ArcWarcRecord:
         path = exchange.url.split("/", 3)[3] if exchange.url.count("/") >= 3 else ""
         http = StatusAndHeaders(
             f"{exchange.method} /{path} {exchange.protocol}",
@@ -174,7 +175,13 @@ class WarcWriter:
             exchange.url, "request", http_headers=http, warc_headers_dict={"WARC-Date": when}
         )
 
-    def _write_pair(self, writer: WARCWriter, response, request, exchange: Exchange) -> Location:
+    def _write_pair(
+        self,
+        writer: WARCWriter,
+        response: ArcWarcRecord,
+        request: ArcWarcRecord,
+        exchange: Exchange,
+    ) -> Location:
         assert self.handle is not None
         offset = self.handle.tell()
         writer.write_record(response)
@@ -264,7 +271,8 @@ def _decoded(raw: bytes, encoding: str | None) -> bytes:
     if encoding == "br":
         import brotli  # the crawler asks for gzip or deflate only; a server may still send br
 
-        return brotli.decompress(raw)
+        decompressed: bytes = brotli.decompress(raw)
+        return decompressed
     return raw
 
 

@@ -31,5 +31,5 @@ class SiteBoundary:
         host = parts.hostname or ""
         inside = any(host == domain or host.endswith(f".{domain}") for domain in domains)
         if parts.scheme not in ("http", "https") or not inside:
-            self.crawler.stats.inc_value("newsarchive/offsite_refused")  # type: ignore[union-attr]
+            self.crawler.stats.inc_value("newsarchive/offsite_refused")
             raise IgnoreRequest(f"outside the site: {request.url}")

@@ -22,13 +22,13 @@ from dataclasses import asdict
 from datetime import UTC, datetime
 from http import HTTPStatus
 from pathlib import Path
-from typing import TypeVar
+from typing import Any, TypeVar
 from urllib.parse import urlsplit
 
 from scrapy import signals
 from scrapy.crawler import Crawler
 from scrapy.exceptions import NotConfigured
-from scrapy.http import Request, Response
+from scrapy.http import Headers, Request, Response
 
 from archive.process import InProcess
 from archive.warc import DEFAULT_MAX_SIZE, Exchange, WarcWriter
@@ -39,10 +39,10 @@ from .signals import before_commit
 T = TypeVar("T")
 
 
-def _pairs(headers: object) -> list[tuple[str, str]]:
+def _pairs(headers: Headers) -> list[tuple[str, str]]:
     return [
         (name.decode("latin-1"), value.decode("latin-1"))
-        for name, values in headers.items()  # type: ignore[attr-defined]
+        for name, values in headers.items()
         for value in values
     ]
 
@@ -119,7 +119,7 @@ class WarcCapture:
             )
         else:
             request.meta["warc"] = self._watch(self.thread.submit(self._write, exchange))
-        self.crawler.stats.inc_value("newsarchive/warc_records")  # type: ignore[union-attr]
+        self.crawler.stats.inc_value("newsarchive/warc_records")
         return response
 
     def _write(self, exchange: Exchange) -> dict[str, object]:
@@ -130,7 +130,7 @@ class WarcCapture:
         writing.add_done_callback(self._note_failure)
         return writing
 
-    def _note_failure(self, writing: Future[object]) -> None:
+    def _note_failure(self, writing: Future[Any]) -> None:
         if self.failure is None and (error := writing.exception()) is not None:
             self.failure = error
 

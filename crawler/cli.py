@@ -110,9 +110,9 @@ class NewsarchiveGroup(click.Group):
     """A click group whose usage errors are one line and exit with 1, as documented."""
 
     def main(self, *args: Any, **kwargs: Any) -> Any:
-        kwargs.pop("standalone_mode", None)
+        kwargs["standalone_mode"] = False
         try:
-            return super().main(*args, standalone_mode=False, **kwargs)
+            return super().main(*args, **kwargs)
         except click.ClickException as error:
             click.echo(f"Error: {error.format_message()}", err=True)
             sys.exit(1)

@@ -23,7 +23,7 @@ from .paths import default_warc_dir
 from .preflight import is_loopback
 
 # How a setting's default value says its --setting value must be read, and what to ask for.
-READERS = {
+READERS: dict[type, tuple[Callable[[Settings, str], object], str]] = {
     bool: (Settings.getbool, "True or False"),
     int: (Settings.getint, "a whole number"),
     float: (Settings.getfloat, "a number"),
@@ -102,11 +102,11 @@ def check_overrides(defaults: Settings, overrides: dict[str, str]) -> None:
             except (ValueError, TypeError):
                 raise BadSetting(f"--setting {key}={value!r}: {key} needs {kind}") from None
             continue
-        reader, kind = READERS.get(type(defaults.get(key)), (None, ""))
-        if reader is None:
+        getter, kind = READERS.get(type(defaults.get(key)), (None, ""))
+        if getter is None:
             continue
         try:
-            reader(Settings({key: value}), key)
+            getter(Settings({key: value}), key)
         except (ValueError, TypeError):
             raise BadSetting(f"--setting {key}={value!r}: {key} needs {kind}") from None
 

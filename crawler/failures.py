@@ -47,7 +47,8 @@ EXCEPTIONS = (
 
 def requested_url(request: Request) -> str:
     """The URL the spider asked for, before any redirect: the one a failure is kept under."""
-    return (request.meta.get("redirect_urls") or [request.url])[0]
+    url: str = (request.meta.get("redirect_urls") or [request.url])[0]
+    return url
 
 
 def describe_failure(failure: Failure) -> str:

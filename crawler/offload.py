@@ -21,7 +21,7 @@ import struct
 from collections import deque
 from collections.abc import Callable
 from multiprocessing import get_context
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
 from archive.process import crossable
 
@@ -98,7 +98,7 @@ class _Worker(asyncio.Protocol):
         self.transport.write(_message(task[0]))
 
     def connection_made(self, transport: asyncio.BaseTransport) -> None:
-        self.transport = transport  # type: ignore[assignment]
+        self.transport = cast(asyncio.Transport, transport)  # a socket's is one
 
     def data_received(self, data: bytes) -> None:
         self.received += data
@@ -167,7 +167,7 @@ class Extractor:
             await self.connected
         if not self.workers:
             return function(*args)
-        answer = asyncio.get_running_loop().create_future()
+        answer: asyncio.Future[T] = asyncio.get_running_loop().create_future()
         queue.append(((function, args), answer))
         self.dispatch()
         return await answer

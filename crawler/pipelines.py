@@ -16,7 +16,7 @@ from typing import Any
 
 from scrapy import signals
 from scrapy.crawler import Crawler
-from scrapy.http import Response
+from scrapy.http import Request, Response
 from scrapy.utils.defer import deferred_from_coro
 from twisted.python.failure import Failure
 
@@ -84,8 +84,9 @@ class ArchivePipeline:
         `failed_pages` with the error; Scrapy has logged it and counted it in its stats."""
         error = failure.value
         reason = f"crawler error: {type(error).__name__}: {error}"
-        site = self.crawler.spider.name  # type: ignore[union-attr]
-        self.process_item(PageFailure(site, requested_url(response.request), reason))  # type: ignore[arg-type]
+        assert self.crawler.spider is not None  # the crawl is running
+        request: Request = response.request  # type: ignore[union-attr,assignment]  # Scrapy sets it
+        self.process_item(PageFailure(self.crawler.spider.name, requested_url(request), reason))
 
     def open_spider(self) -> None:
         self.archive = self.thread.submit(

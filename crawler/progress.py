@@ -43,7 +43,7 @@ class ProgressLine:
     def line(self) -> str:
         """The progress as one line."""
         stats = self.crawler.stats
-        value = stats.get_value  # type: ignore[union-attr]
+        value = stats.get_value
         pages = value("downloader/response_count", 0)
         articles = value("newsarchive/article_pages", 0)
         errors = sum(

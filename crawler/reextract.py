@@ -11,6 +11,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from archive.store import Archive, Batch, crawl_lock
 from archive.warc import CaptureUnreadable, read_response
@@ -96,10 +97,8 @@ def _selection(since: str | None, ids: tuple[int, int] | None) -> tuple[str, lis
     return sql + " ORDER BY pk", params
 
 
-def _record(
-    warc_dir: Path, site: Site, url: str, kept: dict[str, object]
-) -> dict[str, object] | None:
-    stored = read_response(warc_dir, str(kept["warc_file"]), int(kept["warc_offset"]))  # type: ignore[call-overload]
+def _record(warc_dir: Path, site: Site, url: str, kept: dict[str, Any]) -> dict[str, object] | None:
+    stored = read_response(warc_dir, str(kept["warc_file"]), int(kept["warc_offset"]))
     content_type = next(
         (value for name, value in stored.headers if name.lower() == "content-type"), None
     )

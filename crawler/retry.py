@@ -56,7 +56,7 @@ def backoff_delay(
 ) -> float:
     """Seconds before retry number `retry_number` (1, 2, …): base doubling each time, at
     least what the server asked for, never more than the cap."""
-    exponential = base * 2 ** max(retry_number - 1, 0)
+    exponential: float = base * 2 ** max(retry_number - 1, 0)
     return min(max(exponential, retry_after or 0.0), cap)
 
 
@@ -78,7 +78,8 @@ def _schedule(retried: Request, settings: BaseSettings, response: Response | Non
 def retry_later(request: Request, reason: str, crawler: Crawler) -> Request | None:
     """A delayed retry of a request whose response the spider judged a failure, or None
     when its retries are spent (`RETRY_TIMES`)."""
-    retried = get_retry_request(request, spider=crawler.spider, reason=reason)  # type: ignore[arg-type]
+    assert crawler.spider is not None  # the crawl is running
+    retried = get_retry_request(request, spider=crawler.spider, reason=reason)
     if retried is None:
         return None
     retried.meta.pop("download_latency", None)  # the last download's, not this one's
@@ -109,13 +110,17 @@ class BackoffRetry(RetryMiddleware):
                 return  # stopping: let it go rather than hold the shutdown up
             await sleep(min(wait, WAKE_INTERVAL))
 
-    def process_response(self, request: Request, response: Response) -> Request | Response:
+    def process_response(  # type: ignore[override]  # Scrapy 2.13+ passes no spider
+        self, request: Request, response: Response
+    ) -> Request | Response:
         if request.meta.get("dont_retry") or response.status not in self.retry_http_codes:
             return response
         retried = self._retry(request, status_reason(response.status))
         return _schedule(retried, self.settings, response) if retried is not None else response
 
-    def process_exception(self, request: Request, exception: Exception) -> Request | None:
+    def process_exception(  # type: ignore[override]  # Scrapy 2.13+ passes no spider
+        self, request: Request, exception: Exception
+    ) -> Request | None:
         if request.meta.get("dont_retry") or not isinstance(exception, self.exceptions_to_retry):
             return None
         retried = self._retry(request, exception)

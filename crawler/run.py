@@ -155,7 +155,7 @@ def _run_spider(
     )
     process.start()
     try:
-        stats = crawler.stats.get_stats()  # type: ignore[union-attr]
+        stats = crawler.stats.get_stats()
     except RuntimeError:
         raise CrawlNotStarted("the crawl could not start; see the error above") from None
     return stats, getattr(crawler.spider, "refusal", None)

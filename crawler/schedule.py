@@ -15,6 +15,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 
 from croniter import croniter
 
@@ -68,10 +69,10 @@ def load_schedule(path: Path) -> list[Entry]:
     return [_entry(item, number, path) for number, item in enumerate(raw, 1)]
 
 
-def _entry(item: dict[str, object], number: int, path: Path) -> Entry:
+def _entry(item: dict[str, Any], number: int, path: Path) -> Entry:
     where = f"{path}, entry {number}"
     try:
-        entry = Entry(**item)  # type: ignore[arg-type]
+        entry = Entry(**item)
     except TypeError as error:
         raise BadSchedule(f"{where}: {error}".replace("Entry.__init__() ", "")) from None
     get_site(entry.site)

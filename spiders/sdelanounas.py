@@ -50,6 +50,12 @@ def page_text(response: Response) -> str:
     return decode_html(response.body, content_type.decode("latin-1") if content_type else None)
 
 
+def request_of(response: Response) -> scrapy.Request:
+    """The request a response answers: Scrapy sets it on every response a callback gets."""
+    assert response.request is not None
+    return response.request
+
+
 def header(response: Response, name: str) -> str | None:
     value = response.headers.get(name)
     return value.decode("latin-1") if value else None
@@ -67,6 +73,12 @@ class SdelanounasSpider(scrapy.Spider):
     """
 
     name = SITE.name
+    # Set by from_crawler, from the crawl's settings.
+    frontier: Frontier
+    extractor: Extractor
+    enough_pages: int
+    known_streak: int
+    recheck_limit: int
 
     def __init__(
         self,
@@ -293,19 +305,20 @@ class SdelanounasSpider(scrapy.Spider):
         due must say so twice before the walk ends there); None at the end of the walk: a
         page after a page that was not full, or empty again. The end of a walk that reached
         it is thus asked once."""
+        request = request_of(response)
         truncated = is_truncated(response.body)
         if truncated or is_error_page(page_text(response)):
             reason = TRUNCATED if truncated else ERROR_PAGE
-            retried = retry_later(response.request, reason, self.crawler)
+            retried = retry_later(request, reason, self.crawler)
             if retried is None:
-                self.listing_lost(response.request, with_retries(reason, response.request))
+                self.listing_lost(request, with_retries(reason, request))
             return [retried] if retried is not None else []
-        walk = response.request.cb_kwargs.get("walk", "main")  # type: ignore[union-attr]
+        walk = request.cb_kwargs.get("walk", "main")
         shown = self.last_shown.get(walk)  # None: the walk's first page (a start, a resume)
         after_full_page = shown is None or shown >= self.page_size
         if response.meta.get("confirms_empty") or not after_full_page:
             return None
-        again = ask_again(response.request, self.crawler)  # type: ignore[arg-type]
+        again = ask_again(request, self.crawler)
         again.meta["confirms_empty"] = True
         return [again]
 
@@ -322,9 +335,9 @@ class SdelanounasSpider(scrapy.Spider):
         return False
 
     def is_before_since(self, published_at: str | None) -> bool:
-        return bool(self.since and published_at) and (
-            datetime.fromisoformat(published_at) < self.since  # type: ignore[arg-type,operator]
-        )
+        if not self.since or not published_at:
+            return False
+        return datetime.fromisoformat(published_at) < self.since
 
     def walk_is_done(self, walk: str, native_id: int) -> bool:
         """Whether enough archived, unchanged entries in a row end this walk."""
@@ -379,7 +392,7 @@ class SdelanounasSpider(scrapy.Spider):
             stats.inc_value("newsarchive/extraction_failed")
             stats.inc_value(f"newsarchive/extraction_failed/{failure.reason}")
             self.logger.warning("extraction failed (%s): %s", failure.reason, response.url)
-            url = requested_url(response.request)  # type: ignore[arg-type]
+            url = requested_url(request_of(response))
             return PageFailure(SITE.name, url, failure.reason, is_permanent(failure.reason))
         stats.inc_value("newsarchive/article_pages")
         if record["extraction_method"] == "fallback":
@@ -389,27 +402,27 @@ class SdelanounasSpider(scrapy.Spider):
 
     def resolved(self, native_id: str, page: int | None) -> Iterator[ListingDone]:
         """Note an entry of a listing page as done; the page is done when all of it is."""
-        pending = self.pending.get(page) if page is not None else None
-        if pending is None:
+        if page is None or (pending := self.pending.get(page)) is None:
             return
         pending.discard(native_id)
         if not pending:
-            yield ListingDone(page)  # type: ignore[arg-type]
+            yield ListingDone(page)
 
     def page_fault(self, response: Response, reason: str) -> scrapy.Request | PageFailure:
         """A delayed retry of an article page that answered 200 but is not the article, or,
         once its retries are spent, the failure to record."""
-        retried = retry_later(response.request, reason, self.crawler)
+        request = request_of(response)
+        retried = retry_later(request, reason, self.crawler)
         if retried is not None:
             return retried
-        url = requested_url(response.request)  # type: ignore[arg-type]
+        url = requested_url(request)
         self.crawler.stats.inc_value("newsarchive/fetch_failed")
         self.logger.error("article failed: %s (%s)", url, reason)
-        reason = with_retries(reason, response.request)
+        reason = with_retries(reason, request)
         return PageFailure(SITE.name, url, f"fetch: {reason}", is_permanent(reason))
 
     def listing_failed(self, failure: Failure) -> None:
-        request = failure.request  # type: ignore[attr-defined]
+        request = failure.request  # type: ignore[attr-defined]  # Scrapy sets it for an errback
         if failure.check(IgnoreRequest) and "robots.txt" in str(failure.value):
             self.crawler.stats.inc_value("newsarchive/listing_failed")
             self.refusal = f"robots.txt of {self.base_url} forbids the listing {request.url}"
@@ -426,7 +439,7 @@ class SdelanounasSpider(scrapy.Spider):
         self.logger.error("listing failed: %s (%s)", url, reason)
 
     def article_failed(self, failure: Failure) -> Any:
-        request = failure.request  # type: ignore[attr-defined]
+        request = failure.request  # type: ignore[attr-defined]  # Scrapy sets it for an errback
         reason, url = describe_failure(failure), requested_url(request)
         self.crawler.stats.inc_value("newsarchive/fetch_failed")
         self.logger.error("article failed: %s (%s)", url, reason)

@@ -63,4 +63,5 @@ def atom_feed(
         if hit.category:
             _child(entry, "category", term=hit.category)
         _child(entry, "summary", sanitise(hit.snippet), type="html")
-    return ET.tostring(feed, encoding="utf-8", xml_declaration=True)
+    document: bytes = ET.tostring(feed, encoding="utf-8", xml_declaration=True)
+    return document

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import time
+from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
@@ -50,7 +51,7 @@ def _query_string(query: str, filters: Filters, **extra: str) -> str:
 
 async def _choices(datasette: Any) -> dict[str, list]:
     """Sites, categories and the commonest tags for the search form's pickers, cached."""
-    cached = getattr(datasette, "_newsarchive_choices", None)
+    cached: tuple[float, dict[str, list]] | None = getattr(datasette, "_newsarchive_choices", None)
     if cached and time.monotonic() - cached[0] < CHOICES_SECONDS:
         return cached[1]
     db = database(datasette)
@@ -249,7 +250,9 @@ async def charts_page(datasette: Any, request: Any) -> Response:
     return Response.html(html)
 
 
-ROUTES = [
+# A path pattern and its view, called with the Datasette instance and the request.
+Route = tuple[str, Callable[[Any, Any], Awaitable[Any]]]
+ROUTES: list[Route] = [
     (r"^/-/charts/(?P<kind>months|runs|term)\.(?P<format>svg|csv|json)$", chart),
     (r"^/-/charts$", charts_page),
     (r"^/-/search\.atom$", search_feed),

@@ -8,7 +8,7 @@ removal records the rule's name, so a reviewer can see what was taken out of a p
 from __future__ import annotations
 
 import re
-from collections.abc import Collection
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from functools import cache
 
@@ -17,7 +17,7 @@ from lxml import etree
 from ..items import Removal
 from ..sites import Containers, Furniture, containers
 from ._text import clean_inline
-from ._tree import Element, drop, is_inside, text_of
+from ._tree import Element, drop, elements, is_inside, text_of
 
 GENERIC_CHROME = (
     containers("page-header", tags="header", roles="banner"),
@@ -124,11 +124,11 @@ class _RuleIndex:
         self.roles = {name: rule.name for rule in reversed(rules) for name in rule.roles}
         self.prefixes = [(prefix, rule.name) for rule in rules for prefix in rule.id_prefixes]
 
-    def by_attributes(self, element: Element, names: list[str]) -> str | None:
+    def by_attributes(self, element: Element, names: Sequence[str | bytes]) -> str | None:
         """The rule matching the element's class, id or role; `names` are its attributes'
         (each lookup of an attribute that is absent would cost as much as one present)."""
         if "class" in names:
-            for name in element.get("class").split():
+            for name in element.get("class", "").split():
                 if name in self.classes:
                     return self.classes[name]
         id_ = element.get("id") if "id" in names else None
@@ -186,7 +186,7 @@ def remove_containers(
     index = _index(rules)
     doomed = [(element, index.tags[element.tag]) for element in root.iter(*index.tags)]
     if by_attributes and (index.classes or index.ids or index.prefixes or index.roles):
-        for element in _WITH_ATTRIBUTES(root):
+        for element in elements(_WITH_ATTRIBUTES, root):
             if (rule := index.by_attributes(element, element.keys())) is not None:
                 doomed.append((element, rule))
     _remove_containers(root, doomed, index, removals, keep)
@@ -268,7 +268,7 @@ def _candidates(
         if names:
             if (rule := index.by_attributes(element, names)) is not None:
                 by_attributes.append((element, rule))
-            if tag == "a" and "href" in names and SHARE_LINKS.search(element.get("href")):
+            if tag == "a" and "href" in names and SHARE_LINKS.search(element.get("href", "")):
                 share_links.append(element)
         # A furniture text starts with a trigger: the element of such a text, the parent of
         # such a tail, is a candidate (the test is written out: it runs on every text node).
@@ -280,9 +280,9 @@ def _candidates(
         if (
             tail
             and tail.lstrip()[:prefix].lower().startswith(triggers)
-            and element.getparent() is not None
+            and (parent := element.getparent()) is not None
         ):
-            triggered.append(element.getparent())
+            triggered.append(parent)
     return by_tag + by_attributes, share_links, triggered
 
 
@@ -329,7 +329,7 @@ def _remove_share_toolbars(
 
 
 def _has_text_after(element: Element) -> bool:
-    return bool(element.tail) and not element.tail.isspace()
+    return bool(element.tail and not element.tail.isspace())
 
 
 def _remove_signatures(

@@ -90,7 +90,7 @@ def _extract(url: str, key: str, site: Site, root: Element) -> Article:
         raise ExtractionFailed("no title", url)
     if found["published_at"] is None and "published_at" in site.required:
         raise ExtractionFailed("no date", url)
-    echoes = [str(found[name].value) for name in ("category", "author") if found[name]]
+    echoes = [str(echo.value) for echo in (found["category"], found["author"]) if echo]
     blocks, body, images = _read_body(page, echoes)
     if body is None or (not blocks and not images):
         raise ExtractionFailed("no body", url)
@@ -98,7 +98,9 @@ def _extract(url: str, key: str, site: Site, root: Element) -> Article:
     sources["body"] = method
     if images:
         sources["images"] = method
-    values = {name: value.value if value is not None else None for name, value in found.items()}
+    values: dict[str, Any] = {
+        name: value.value if value is not None else None for name, value in found.items()
+    }
     return Article(
         site=site.name,
         native_id=key,
@@ -215,8 +217,7 @@ def _scope(title: Element | None, body: Element | None, root: Element) -> Elemen
     if title is None or body is None:
         return None
     text = text_of(body)
-    needles = [_needle(text[:300]), _needle(text[-300:])]
-    needles = [needle for needle in needles if needle]
+    needles = [needle for needle in (_needle(text[:300]), _needle(text[-300:])) if needle]
     if not needles:
         return None
     node = title

@@ -19,7 +19,7 @@ from ._links import link_texts, links_to, rel_links
 from ._page import Found, Page
 from ._structured import names_of
 from ._text import clean_inline, unique_texts
-from ._tree import Element, is_inside, text_of
+from ._tree import Element, elements, is_inside, text_of
 
 PUBLISHED_METAS = (
     "article:published_time", "og:article:published_time", "datepublished", "date",
@@ -115,8 +115,8 @@ def title_text(page: Page, element: Found[Element] | None) -> Found[str] | None:
         return Found(headline, "json-ld")
     if og_title := page.data.meta("og:title", "twitter:title"):
         return Found(og_title, "meta")
-    if text := _title_tag(page):
-        return Found(max(_TITLE_SEPARATORS.split(text), key=len), "title")
+    if title := _title_tag(page):
+        return Found(max(_TITLE_SEPARATORS.split(title), key=len), "title")
     return None
 
 
@@ -239,7 +239,7 @@ def _generic_author(page: Page) -> Found[str] | None:
             return Found(name, "link")
     if (name := page.data.itemprop("author")) and (person := _person(name)):
         return Found(person, "microdata")
-    for element in _RDFA_PEOPLE(region):
+    for element in elements(_RDFA_PEOPLE, region):
         if person := _person(text_of(element)):
             return Found(person, "rdfa")
     for link in _roles.path_links(region, "author"):

@@ -10,8 +10,10 @@ from __future__ import annotations
 
 import re
 
+from lxml import etree
+
 from ._text import clean_inline
-from ._tree import parse, text_of
+from ._tree import elements, parse, text_of
 
 # A page's end tag sits near its end; a page cut short has none. Looked for in the bytes as
 # received (the tag is ASCII in every encoding a Russian page comes in), before any decoding.
@@ -23,6 +25,7 @@ ERROR_WORDS = re.compile(
     r"|^\s*[45]\d\d\b",  # a heading that starts with a status code: «503», «404 Not Found»
     re.IGNORECASE,
 )
+_HEADINGS = etree.XPath("//title | //h1")
 
 
 def is_truncated(body: bytes) -> bool:
@@ -37,5 +40,5 @@ def is_error_page(html: str) -> bool:
     have «ошибка» in its title.
     """
     root = parse(html)
-    headings = root.xpath("//title | //h1")
+    headings = elements(_HEADINGS, root)
     return any(ERROR_WORDS.search(clean_inline(text_of(heading))) for heading in headings)

@@ -180,7 +180,7 @@ def _line_of(element: Element) -> Element | None:
 
 def _off_site(link: Element, page: Page) -> bool:
     href = join_url(page.url, link.get("href"))
-    return bool(href) and href.startswith("http") and host_of(href) not in page.own_hosts
+    return bool(href and href.startswith("http") and host_of(href) not in page.own_hosts)
 
 
 def _is_bare_link_line(line: Element, link: Element, text: str) -> bool:
@@ -203,8 +203,10 @@ def remove_metadata_toolbars(page: Page, body: Element, removals: Removals) -> N
         block = next(link.iterancestors(*_TOOLBAR_BLOCKS), None)
         if block is None or block is body or not is_inside(block, body):
             continue
-        while block.getparent() is not body and _is_toolbar(block.getparent(), targets):
-            block = block.getparent()
+        while (parent := block.getparent()) is not None and parent is not body:
+            if not _is_toolbar(parent, targets):
+                break
+            block = parent
         if _is_toolbar(block, targets):
             removals.remove(block, "metadata-toolbar", "container")
 

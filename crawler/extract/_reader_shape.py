@@ -10,7 +10,7 @@ from lxml import etree
 
 from ._boilerplate import Removals
 from ._reader_weigh import UNREAD_TAGS
-from ._tree import Element, text_of
+from ._tree import Element, elements, text_of
 
 _BREAK = "br"
 # Containers whose direct text runs between `<br>`s are wrapped into paragraphs.
@@ -36,7 +36,7 @@ def marked_copy(original: Element, mark: Element | None) -> tuple[Element, Eleme
         twin_copy = copy_of(original)
     finally:
         del mark.attrib[_MARK]
-    found = _MARKED(twin_copy)
+    found = elements(_MARKED, twin_copy)
     if not found:
         return twin_copy, None
     del found[0].attrib[_MARK]

@@ -116,7 +116,7 @@ def furniture_rule(element: Element, words: re.Pattern[str]) -> str | None:
         return _ROLE_FURNITURE[role]
     names = f"{element.get('class') or ''} {element.get('id') or ''}".lower()
     found = words.search(names) if names.strip() else None
-    return found.lastgroup.replace("_", "-") if found else None
+    return found.lastgroup.replace("_", "-") if found and found.lastgroup else None
 
 
 def is_label(text: str) -> bool:

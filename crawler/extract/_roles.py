@@ -14,7 +14,7 @@ import re
 from lxml import etree
 
 from ._text import clean_inline, unique_texts
-from ._tree import Element, is_inside, text_of
+from ._tree import Element, elements, is_inside, text_of
 
 ROLE_WORDS = {
     "author": re.compile(r"author|autor|byline|avtor|writer|verfasser|creator|redakt", re.I),
@@ -88,7 +88,7 @@ def marked(scope: Element, role: str) -> list[Element]:
     outside comment sections."""
     words, any_words = ROLE_WORDS[role], _ANY_WORDS[role]
     found = []
-    for element in _WITH_MARKS(scope):
+    for element in elements(_WITH_MARKS, scope):
         marks = f"{element.get('class') or ''} {element.get('id') or ''}"
         if not any_words.search(marks):
             continue
@@ -124,7 +124,7 @@ def labelled_links(scope: Element, role: str) -> list[Element]:
     line: «Рубрика: <a>Город</a>», «<span>Теги:</span> <a>a</a>, <a>b</a>»."""
     label = LABELS[role]
     found: list[Element] = []
-    parents = {link.getparent() for link in scope.iter("a")} - {None}
+    parents = {parent for link in scope.iter("a") if (parent := link.getparent()) is not None}
     for parent in parents:
         labelled, text_before = False, parent.text or ""
         for child in parent:
@@ -160,7 +160,7 @@ def texts_of_links(links: list[Element]) -> list[str]:
 
 def breadcrumb_section(root: Element, page_url: str) -> str | None:
     """The last section a breadcrumb trail names before the article itself."""
-    for element in _WITH_MARKS(root):
+    for element in elements(_WITH_MARKS, root):
         marks = f"{element.get('class') or ''} {element.get('id') or ''}"
         if not _BREADCRUMB.search(marks):
             continue

@@ -14,7 +14,7 @@ from typing import Any
 from lxml import etree
 
 from ._text import clean_inline
-from ._tree import Element, text_of
+from ._tree import Element, elements, text_of
 
 _ARTICLE_TYPES = {
     "NewsArticle", "Article", "BlogPosting", "ReportageNewsArticle", "AnalysisNewsArticle",
@@ -76,10 +76,10 @@ def read_structured(root: Element) -> Structured:
             found.metas.setdefault(name.strip().lower(), []).append(clean_inline(content))
         elif meta.get("http-equiv", "").lower() == "content-language" and content:
             found.metas.setdefault("content-language", []).append(content.strip())
-    for element in _WITH_ITEMPROP(root):
+    for element in elements(_WITH_ITEMPROP, root):
         for prop in element.get("itemprop", "").split():
             found.itemprops.setdefault(prop, []).append(element)
-    for element in _WITH_ID(root):
+    for element in elements(_WITH_ID, root):
         marks = f"{element.get('id')} {element.get('class') or ''}"
         if _COMMENTS.search(marks):
             found.comment_anchors.add(element.get("id", ""))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from functools import lru_cache
+from typing import cast
 from urllib.parse import urljoin, urlsplit
 
 from lxml import etree
@@ -46,9 +47,20 @@ def repair(html: str) -> Element | None:
     limit (thousands of unclosed tags) cannot be repaired either.
     """
     try:
-        return soupparser.fromstring(html, makeelement=etree.Element)
+        return cast(Element, soupparser.fromstring(html, makeelement=etree.Element))  # no stubs
     except (ValueError, RecursionError):
         return None
+
+
+def elements(xpath: etree.XPath, node: Element) -> list[Element]:
+    """What an XPath that selects only elements finds from node (lxml types any XPath's
+    result as every kind of value an XPath can give)."""
+    return cast("list[Element]", xpath(node))
+
+
+def strings(xpath: etree.XPath, node: Element) -> list[str]:
+    """What an XPath that selects only attributes or text finds from node, as strings."""
+    return cast("list[str]", xpath(node))
 
 
 def text_of(element: Element) -> str:

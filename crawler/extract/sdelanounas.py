@@ -19,7 +19,7 @@ from ._boilerplate import GENERIC_CHROME, Keep, Removals, remove_containers
 from ._dates import find_russian_numeric, parse_iso
 from ._links import link_texts, links_to
 from ._text import clean_inline
-from ._tree import Element, host_of, join_url, parse, text_of
+from ._tree import Element, elements, host_of, join_url, parse, strings, text_of
 
 SITE = SDELANOUNAS
 _POSTS = etree.XPath(
@@ -38,7 +38,7 @@ _DIGITS = re.compile(r"\d+")
 
 def _first(root: Element, xpaths: tuple[etree.XPath, ...]) -> Element | None:
     for xpath in xpaths:
-        found = xpath(root)
+        found = elements(xpath, root)
         if found:
             return found[0]
     return None
@@ -47,7 +47,7 @@ def _first(root: Element, xpaths: tuple[etree.XPath, ...]) -> Element | None:
 def parse_listing(url: str, html: str) -> list[ListingEntry]:
     """The posts of a listing page, newest first; ads skipped; empty when the page has none."""
     root = parse(html)
-    posts = _POSTS(root)
+    posts = elements(_POSTS, root)
     if posts:
         return [
             _listing_entry(post, url)
@@ -58,12 +58,12 @@ def parse_listing(url: str, html: str) -> list[ListingEntry]:
 
 
 def _listing_entry(post: Element, page_url: str) -> ListingEntry:
-    native_id = post.get("id").removeprefix("blog_")
+    native_id = post.get("id", "").removeprefix("blog_")
     title_link = _first(post, _POST_TITLE_LINKS)
     time = _first(post, _POST_TIMES)
     stamp = None
     if time is not None:
-        datetimes = _DATETIMES(time)
+        datetimes = strings(_DATETIMES, time)
         stamp = parse_iso(datetimes[0]) if datetimes else None
         stamp = stamp or find_russian_numeric(text_of(time))
     links = SITE.links
@@ -96,7 +96,9 @@ def _bare_article_links(root: Element, page_url: str) -> list[ListingEntry]:
     entries: dict[str, ListingEntry] = {}
     for link in root.iter("a"):
         href = join_url(page_url, link.get("href"))
-        native_id = _article_id(href) if href and host_of(href) in own_hosts else None
+        if not href or host_of(href) not in own_hosts:
+            continue
+        native_id = _article_id(href)
         if native_id and native_id not in entries:
             title = clean_inline(text_of(link))
             entries[native_id] = ListingEntry(native_id=native_id, url=href, title=title)

@@ -16,7 +16,9 @@
 from __future__ import annotations
 
 import json
-from typing import Any
+import sqlite3
+from collections.abc import Awaitable, Callable
+from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qs, urlencode
 
 from datasette import hookimpl
@@ -24,9 +26,12 @@ from markupsafe import Markup
 
 from archive.datasette.cells import any_cell, article_cell, by_year
 from archive.datasette.dates import date_words, month_short, month_words, time_element
-from archive.datasette.routes import PAGE_SIZE, ROUTES, tag_choices
-from archive.search import check_query, count, escape_stemmed
+from archive.datasette.routes import PAGE_SIZE, ROUTES, Route, tag_choices
+from archive.search import BadQuery, check_query, count, escape_stemmed
 from archive.view import article_view, sanitise
+
+if TYPE_CHECKING:
+    from jinja2 import Environment
 
 __all__ = ["PAGE_SIZE"]
 
@@ -34,20 +39,27 @@ __all__ = ["PAGE_SIZE"]
 # system call per page (addresses only; the file is not loaded into memory).
 MMAP_BYTES = 1 << 34
 
+# Template variables that Datasette awaits as it renders the page.
+LateVars = Callable[[], Awaitable[dict[str, Any]]]
+Scope = dict[str, Any]
+Receive = Callable[[], Awaitable[dict[str, Any]]]
+Send = Callable[[dict[str, Any]], Awaitable[None]]
+App = Callable[[Scope, Receive, Send], Awaitable[None]]
+
 
 @hookimpl(trylast=True)
-def prepare_connection(conn):
+def prepare_connection(conn: sqlite3.Connection) -> None:
     conn.create_function("escape_fts", 1, escape_stemmed)
     conn.execute(f"PRAGMA mmap_size = {MMAP_BYTES}")
 
 
 @hookimpl
-def register_routes():
+def register_routes() -> list[Route]:
     return ROUTES
 
 
 @hookimpl
-def prepare_jinja2_environment(env):
+def prepare_jinja2_environment(env: Environment) -> None:
     env.filters["sanitised"] = lambda html: Markup(sanitise(html or ""))
     env.filters["date_words"] = date_words
     env.filters["month_words"] = month_words
@@ -57,7 +69,9 @@ def prepare_jinja2_environment(env):
 
 
 @hookimpl
-def render_cell(row, value, column, table, database, datasette):
+def render_cell(
+    row: sqlite3.Row, value: Any, column: str, table: str | None, database: str, datasette: Any
+) -> Any:
     if table != "articles":
         return any_cell(column, value)
     keys = row.keys()
@@ -68,7 +82,14 @@ def render_cell(row, value, column, table, database, datasette):
 
 
 @hookimpl
-def extra_template_vars(template, database, table, view_name, request, datasette):
+def extra_template_vars(
+    template: str,
+    database: str | None,
+    table: str | None,
+    view_name: str,
+    request: Any,
+    datasette: Any,
+) -> dict[str, Any] | LateVars:
     if view_name == "row" and table == "articles" and request:
         return _article(datasette, database, request)
     if view_name == "table" and table == "articles" and request:
@@ -80,8 +101,8 @@ def extra_template_vars(template, database, table, view_name, request, datasette
     return {}
 
 
-def _article(datasette, database, request):
-    async def article():
+def _article(datasette: Any, database: str | None, request: Any) -> LateVars:
+    async def article() -> dict[str, Any]:
         pk = request.url_vars.get("pks", "")
         db = datasette.get_database(database)
         return {"article": await db.execute_fn(lambda conn: article_view(conn, pk))}
@@ -89,14 +110,14 @@ def _article(datasette, database, request):
     return article
 
 
-def _table_search(datasette, database, request):
+def _table_search(datasette: Any, database: str | None, request: Any) -> dict[str, Any] | LateVars:
     """What is wrong with the table page's `_search`, and how many articles it finds."""
     query = request.args.get("_search", "").strip()
     if not query:
         return {}
     problem = check_query(query)
 
-    async def search_context():
+    async def search_context() -> dict[str, Any]:
         found = None
         if not problem:
             db = datasette.get_database(database)
@@ -110,7 +131,7 @@ def _table_search(datasette, database, request):
     return search_context
 
 
-def _parameters(datasette, database, request) -> set[str]:
+def _parameters(datasette: Any, database: str | None, request: Any) -> set[str]:
     """Named parameters of the canned query this database page shows, if it is one."""
     if not database or not request.url_vars:
         return set()
@@ -120,8 +141,8 @@ def _parameters(datasette, database, request) -> set[str]:
     return {word[1:] for word in sql.replace("(", " ").replace(")", " ").split() if word[:1] == ":"}
 
 
-def _tag_picker(datasette):
-    async def tags():
+def _tag_picker(datasette: Any) -> LateVars:
+    async def tags() -> dict[str, Any]:
         return {"tag_choices": await tag_choices(datasette)}
 
     return tags
@@ -137,7 +158,7 @@ START = (  # (path or table, title, what it is for)
 )
 
 
-def _start_links(datasette) -> list[dict]:
+def _start_links(datasette: Any) -> list[dict]:
     """Where a reader starts, before the internal tables."""
     name = next(name for name in datasette.databases if name != "_internal")
     return [
@@ -151,13 +172,13 @@ def _start_links(datasette) -> list[dict]:
 
 
 @hookimpl
-def asgi_wrapper(datasette):
+def asgi_wrapper(datasette: Any) -> Callable[[App], App]:
     """`articles.json?_search=` with a malformed query answers 400 with the reason, in words;
     the articles table page's `?_search=` is the ranked search page's query: Datasette's own
     table search counts every match, which takes seconds for a common word at full size."""
 
-    def wrap(app):
-        async def checked(scope, receive, send):
+    def wrap(app: App) -> App:
+        async def checked(scope: Scope, receive: Receive, send: Send) -> None:
             if (ranked := _ranked_search_url(datasette, scope)) is not None:
                 headers = [(b"location", ranked.encode("latin-1"))]
                 await send({"type": "http.response.start", "status": 302, "headers": headers})
@@ -179,7 +200,7 @@ def asgi_wrapper(datasette):
     return wrap
 
 
-def _ranked_search_url(datasette, scope) -> str | None:
+def _ranked_search_url(datasette: Any, scope: Scope) -> str | None:
     """Where the articles table page's HTML search goes: the ranked page, with the query."""
     path = scope.get("path", "") if scope.get("type") == "http" else ""
     parts = path.strip("/").split("/")
@@ -190,7 +211,7 @@ def _ranked_search_url(datasette, scope) -> str | None:
     return f"/-/search?{urlencode({'q': query})}" if query else None
 
 
-def _json_search_problem(datasette, scope) -> Any:
+def _json_search_problem(datasette: Any, scope: Scope) -> BadQuery | None:
     if scope.get("type") != "http" or not scope.get("path", "").endswith("/articles.json"):
         return None
     if scope["path"].split("/")[1] not in datasette.databases:
