@@ -84,6 +84,12 @@ def test_max_pages_bounds_the_walk(site: RunningSite, tmp_path: Path) -> None:
         f"sdelanounas:{i}" for i in range(newest - 19, newest + 1)
     }
     assert not any("page=2" in line for line in site.requests())
+    # A walk cut short has not seen what lies below: it moves no stop mark, and the next
+    # incremental run walks on to archive the rest.
+    assert rows(db, "SELECT status, complete FROM crawl_runs") == [("finished", 0)]
+    rest = newsarchive("crawl", "--base-url", site.url, "--db", str(db))
+    assert rest.returncode == 0, rest.stderr
+    assert rows(db, "SELECT count(*) FROM articles") == [(site.corpus.count,)]
 
 
 def test_robots_forbidding_listings_is_one_line_and_non_zero(
