@@ -18,6 +18,28 @@ COLUMNS = (
 )  # fmt: skip
 
 
+def archived_sites(path: Path) -> dict[str, tuple[int, str | None]]:
+    """The sites an archive holds: articles of each, and when the newest was published."""
+    check_archive(path, must_exist=True, current=True)
+    conn = connect_read_only(path)
+    try:
+        rows = conn.execute(
+            "SELECT site, count(*), max(published_at) FROM articles GROUP BY site ORDER BY site"
+        ).fetchall()
+    finally:
+        conn.close()
+    return {site: (count, newest) for site, count, newest in rows}
+
+
+def table(rows: list[list[str]]) -> str:
+    """Rows as aligned text columns, the first row the titles."""
+    widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
+    return "\n".join(
+        "  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=True)).rstrip()
+        for row in rows
+    )
+
+
 def runs_table(path: Path, limit: int) -> str:
     """The last runs as an aligned text table, newest first."""
     check_archive(path, must_exist=True, current=True)
@@ -32,8 +54,4 @@ def runs_table(path: Path, limit: int) -> str:
     rows += [
         [str(run[name]) if run[name] is not None else "" for name, _ in COLUMNS] for run in runs
     ]
-    widths = [max(len(row[i]) for row in rows) for i in range(len(COLUMNS))]
-    return "\n".join(
-        "  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=True)).rstrip()
-        for row in rows
-    )
+    return table(rows)

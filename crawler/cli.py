@@ -385,6 +385,44 @@ def serve(db: Path, host: str, port: int) -> None:
 
 
 @cli.command(epilog=PLAIN_EXIT_CODES)
+@click.option(
+    "--db",
+    type=click.Path(path_type=Path, dir_okay=True),
+    help="Also list the sites this archive holds, with their articles.",
+)
+@one_line_errors
+def sites(db: Path | None) -> None:
+    """List the sites of the registry (crawler/registry/*.toml) and those an archive holds.
+
+    Example:
+
+    \b
+        newsarchive sites
+        newsarchive sites --db archive.db
+    """
+    from archive.report import archived_sites, table
+
+    from .sites import SITES
+
+    held = archived_sites(db) if db is not None else None  # a bad --db is refused first
+    rows = [["site", "title", "domains", "discovery", "layouts"]]
+    rows += [
+        [site.name, site.title, " ".join(site.domains), " ".join(site.discovery),
+         " ".join(layout.name for layout in site.layouts)]
+        for site in SITES.values()
+    ]  # fmt: skip
+    click.echo(table(rows))
+    if held is not None:
+        click.echo(f"\n{db} holds {len(held)} site(s):")
+        rows = [["site", "articles", "newest published", "in the registry"]]
+        rows += [
+            [name, str(count), newest or "", "yes" if name in SITES else "no"]
+            for name, (count, newest) in held.items()
+        ]
+        click.echo(table(rows))
+
+
+@cli.command(epilog=PLAIN_EXIT_CODES)
 @click.argument("url")
 @db_option
 @warc_dir_option

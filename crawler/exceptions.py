@@ -9,6 +9,10 @@ class UnknownSite(NewsarchiveError):
     """No site profile has this name."""
 
 
+class BadSiteEntry(NewsarchiveError):
+    """A registry entry (a TOML file of crawler/registry/) cannot be read as a site."""
+
+
 class BadBaseUrl(NewsarchiveError):
     """The base URL is not an absolute http(s) URL."""
 

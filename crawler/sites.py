@@ -1,5 +1,8 @@
 """The registry of sites: one entry per site, as data (Fundus's publisher specs are the model).
 
+Each entry is a TOML file in `crawler/registry/`, read and checked when the registry loads:
+adding a site whose structure the registry can describe needs no code.
+
 An entry says where a site lives (domains, language, time zone), how its articles are found,
 which URL is which article (the identity rule), and what is known of its layouts: the selectors
 of each dated profile, the containers that hold its page furniture, and the texts of that
@@ -10,13 +13,17 @@ generic entry of `generic_site`, whose only knowledge is what every news page sh
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+import tomllib
+from dataclasses import dataclass, field, fields
 from functools import cached_property
+from pathlib import Path
+from typing import Any
 from urllib.parse import urlsplit, urlunsplit
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from w3lib.url import canonicalize_url, url_query_cleaner
 
-from .exceptions import UnknownSite
+from .exceptions import BadSiteEntry, UnknownSite
 
 # Query parameters that say where a reader came from, never which page it is.
 TRACKING_PARAMETERS = (
@@ -140,67 +147,116 @@ def normalised_url(url: str) -> str:
     return canonicalize_url(cleaned, keep_fragments=False)
 
 
-SDELANOUNAS = Site(
-    name="sdelanounas",
-    title="Сделано у нас",
-    base_url="https://sdelanounas.ru",
-    domains=("sdelanounas.ru", "www.sdelanounas.ru"),
-    language="ru",
-    time_zone="Europe/Moscow",
-    discovery=("listing",),
-    article_path=r"/blogs/(\d+)/?",
-    listing_path="/blogs/?page={page}",
-    links=Links(
-        author="/account/", category="/blogs/?id=", tag="/blogs/?search=", comments="#comments"
-    ),
-    chrome=(
-        containers("navigation", classes="main-menu"),
-        containers("sidebar", ids="sidebar"),
-        containers("comments", ids="comments comment-list"),
-        containers(
-            "ads", classes="banner_wide banner_hor banner-post", id_prefixes="yandex_rtb_ yandex_ad"
-        ),
-        containers("map", classes="big_map"),
-        containers("rating", classes="rate-block"),
-        containers("share-toolbar", classes="ya-share2 share social_links_16"),
-    ),
-    furniture=(
-        Furniture("slogan", ("стань автором. присоединяйся к сообществу!",)),
-        Furniture("logo-text", ("Лого Сделано у нас",)),
-        Furniture(
-            "telegram-prompt",
-            (
-                "Хочешь всегда знать и никогда не пропускать…",
-                "У проекта «Сделано у нас» есть Телеграм-канал…",
-                "У проекта «Сделано у нас» есть Telegram-канал…",
-                "Подпишись, и у тебя всегда будет повод для гордости за Россию.",
-            ),
-        ),
-        Furniture(
-            "comment-form",
-            (
-                "Написать комментарий",
-                "Отмена",
-                "Для комментирования вам необходимо зарегистрироваться и войти на сайт",
-                "зарегистрироваться",
-                "войти",
-            ),
-        ),
-    ),
-    layouts=(
-        Layout(
-            "envos-blogs",
-            known_from="2010-01-15",
-            title_classes=("h1_openblog", "unique"),
-            body_classes=("__sun_article_text",),
-            body_itemprops=("articleBody",),
-            rating_box_class="rate-block",
-        ),
-    ),
-    required=("title", "body", "published_at"),
-)
+REGISTRY = Path(__file__).resolve().parent / "registry"
+_LISTS = ("domains", "discovery", "required")
+_SCALARS = ("name", "title", "base_url", "language", "time_zone", "article_path", "listing_path")
+_PART_KEYS = {
+    "links": {field.name for field in fields(Links)},
+    "chrome": {field.name for field in fields(Containers)},
+    "furniture": {"name", "phrases"},
+    "layouts": {field.name for field in fields(Layout)},
+}
+_KNOWN = {*_LISTS, *_SCALARS, *_PART_KEYS}
 
-SITES = {site.name: site for site in (SDELANOUNAS,)}
+
+def site_from_toml(path: Path) -> Site:
+    """The registry entry a TOML file describes, checked as it is read: a bad entry is one
+    BadSiteEntry line naming the file and what is wrong."""
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as error:
+        raise BadSiteEntry(f"{path}: cannot read it ({error})") from None
+    try:
+        return _site(data)
+    except (KeyError, TypeError, ValueError, re.error) as error:
+        message = error.args[0] if error.args else error
+        raise BadSiteEntry(f"{path}: {message}") from None
+
+
+def _site(data: dict[str, Any]) -> Site:
+    unknown = sorted(set(data) - _KNOWN)
+    if unknown:
+        raise ValueError(f"unknown key {unknown[0]!r}; known keys: {', '.join(sorted(_KNOWN))}")
+    for key in ("name", "title", "base_url", "domains"):
+        if key not in data:
+            raise ValueError(f"{key!r} is missing")
+    values: dict[str, Any] = {key: _text(data, key) for key in _SCALARS if key in data}
+    values.update({key: tuple(_texts(data, key)) for key in _LISTS if key in data})
+    if "time_zone" in values:
+        _check_time_zone(values["time_zone"])
+    if "article_path" in values:
+        re.compile(values["article_path"])
+    if "links" in data:
+        values["links"] = Links(**_part(data["links"], "links"))
+    values["chrome"] = tuple(
+        containers(part.pop("name"), **{key: " ".join(names) for key, names in part.items()})
+        for part in (_part(entry, "chrome") for entry in data.get("chrome", []))
+    )
+    values["furniture"] = tuple(
+        Furniture(part["name"], tuple(part["phrases"]))
+        for part in (_part(entry, "furniture") for entry in data.get("furniture", []))
+    )
+    values["layouts"] = tuple(_layout(_part(entry, "layouts")) for entry in data.get("layouts", []))
+    return Site(**values)
+
+
+def _check_time_zone(name: str) -> None:
+    try:
+        ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        message = f"{name!r} is no time zone; give an IANA name such as Europe/Moscow"
+        raise ValueError(message) from None
+
+
+def _text(data: dict[str, Any], key: str) -> str:
+    value = data[key]
+    if not isinstance(value, str) or not value.strip():
+        raise ValueError(f"{key!r} must be a text")
+    return value
+
+
+def _texts(data: dict[str, Any], key: str) -> list[str]:
+    value = data[key]
+    if not isinstance(value, list) or not all(isinstance(item, str) for item in value):
+        raise ValueError(f"{key!r} must be a list of texts")
+    return value
+
+
+def _part(entry: Any, kind: str) -> dict[str, Any]:
+    """One table of a part (a link set, a container rule …), its keys checked."""
+    if not isinstance(entry, dict):
+        raise ValueError(f"{kind!r} must hold tables")
+    unknown = sorted(set(entry) - _PART_KEYS[kind])
+    if unknown:
+        raise ValueError(f"unknown key {unknown[0]!r} in {kind}")
+    if kind != "links" and "name" not in entry:
+        raise ValueError(f"an entry of {kind} has no 'name'")
+    return {
+        key: (_texts(entry, key) if isinstance(value, list) else _text(entry, key))
+        for key, value in entry.items()
+    }
+
+
+def _layout(part: dict[str, Any]) -> Layout:
+    values: dict[str, Any] = {
+        key: tuple(value) if isinstance(value, list) else value for key, value in part.items()
+    }
+    return Layout(**values)
+
+
+def load_registry(folder: Path = REGISTRY) -> dict[str, Site]:
+    """The registry: every `*.toml` entry of the folder, by name."""
+    found: dict[str, Site] = {}
+    for path in sorted(folder.glob("*.toml")):
+        site = site_from_toml(path)
+        if site.name in found:
+            raise BadSiteEntry(f"{path}: the site {site.name!r} is described twice")
+        found[site.name] = site
+    return found
+
+
+SITES = load_registry()
+SDELANOUNAS = SITES["sdelanounas"]
 
 
 def get_site(name: str) -> Site:
