@@ -150,16 +150,16 @@ class Keep:
     """What container rules must never remove: the elements found to hold the article (title,
     body), and any element holding most of the page's text (a page wrapped in `<form>`)."""
 
-    def __init__(self, root: Element, elements: Collection[Element | None] = ()) -> None:
+    def __init__(
+        self, root: Element, elements: Collection[Element | None] = (), limit: float | None = None
+    ) -> None:
+        self.root = root
         self.elements = [element for element in elements if element is not None]
-        self.limit = _MOST_OF_THE_TEXT * len(text_of(root))
+        self.limit = _MOST_OF_THE_TEXT * len(text_of(root)) if limit is None else limit
 
     def keeping(self, elements: Collection[Element | None]) -> Keep:
         """The same guard for other elements (the page's text is measured once)."""
-        other = Keep.__new__(Keep)
-        other.elements = [element for element in elements if element is not None]
-        other.limit = self.limit
-        return other
+        return Keep(self.root, elements, self.limit)
 
     def protects(self, element: Element, rule: str) -> bool:
         """Whether removing the element (matched by `rule`) would remove part of the article."""

@@ -76,12 +76,12 @@ def comment_count(page: Page) -> Found[int] | None:
     for scope in (page.region(), page.root):
         if target is not None:
             for link in links_to(scope, target):
-                if (count := _count_of(link, loose=True)) is not None:
+                if (count := count_of(link, loose=True)) is not None:
                     return Found(count, "profile")
         for link in scope.iter("a"):
             if (
                 _is_comments_anchor(link.get("href") or "", page)
-                and (count := _count_of(link, loose=False)) is not None
+                and (count := count_of(link, loose=False)) is not None
             ):
                 return Found(count, "link")
     if (item := page.data.itemprop("commentCount")) and item.isdigit():
@@ -119,7 +119,7 @@ def _without_query(url: str) -> str:
     return url.split("#", 1)[0].split("?", 1)[0].rstrip("/")
 
 
-def _count_of(link: Element, loose: bool) -> int | None:
+def count_of(link: Element, loose: bool) -> int | None:
     """The number a comments link shows: its text («12», «Комментарии: 12», "5 Comments"),
     else its title when `loose`."""
     for text in (clean_inline(text_of(link)), clean_inline(link.get("title")) if loose else ""):

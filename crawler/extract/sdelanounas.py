@@ -8,7 +8,6 @@ every link to an article of the site.
 
 from __future__ import annotations
 
-import re
 from urllib.parse import urljoin, urlsplit
 
 from lxml import etree
@@ -17,7 +16,7 @@ from ..items import ListingEntry
 from ..sites import SDELANOUNAS
 from ._boilerplate import GENERIC_CHROME, Keep, Removals, remove_containers
 from ._dates import find_russian_numeric, parse_iso
-from ._links import link_texts, links_to
+from ._links import count_of, link_texts, links_to
 from ._text import clean_inline
 from ._tree import Element, elements, host_of, join_url, parse, strings, text_of
 
@@ -33,7 +32,6 @@ _POST_TITLE_LINKS = (
 )
 _POST_TIMES = (etree.XPath(".//li[contains(@class, 'time')]"),)
 _DATETIMES = etree.XPath(".//time/@datetime")
-_DIGITS = re.compile(r"\d+")
 
 
 def _first(root: Element, xpaths: tuple[etree.XPath, ...]) -> Element | None:
@@ -82,9 +80,8 @@ def _listing_entry(post: Element, page_url: str) -> ListingEntry:
 
 def _comment_count(post: Element) -> int | None:
     for link in links_to(post, SITE.links.comments or ""):
-        for text in (text_of(link), link.get("title") or ""):
-            if match := _DIGITS.search(text):
-                return int(match.group())
+        if (count := count_of(link, loose=True)) is not None:
+            return count
     return None
 
 
