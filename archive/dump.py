@@ -4,13 +4,18 @@ A dump is a snapshot taken with SQLite's backup API in one read transaction, so 
 writing at the same time changes nothing in it. It is a single file (no WAL), checked with
 `PRAGMA integrity_check` and FTS5's own integrity check, named by date, with a manifest and a
 SHA-256 file beside it. It needs nothing of ours: any SQLite opens and searches it (the search
-index holds Snowball stems: search it with stems, e.g. `завод` for «заводы»).
+index holds each article's Snowball stems in its own language: search it with stems, e.g.
+`завод` for «заводы», `factori` for "factories").
+
+A dump may hold one site (`site`): its articles and their rows in other tables, and the rows
+of every table that names a site (crawl runs, failed pages, …) of that site alone.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
+import re
 import sqlite3
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -23,10 +28,16 @@ from .store import check_archive, connect_read_only
 
 # Rows of these tables belong to an article (column article_pk) and leave a dump with it.
 ARTICLE_TABLES = ("article_tags", "images", "removals", "revisions")
+# A dump's name ends with when it was taken, e.g. archive-2024-05-01T120000Z.db.
+_STAMP = re.compile(r"(\d{4}-\d{2}-\d{2}T\d{6}Z)\.db$")
 
 
 class DumpFailed(ArchiveError):
     """The snapshot did not pass its checks; nothing was published."""
+
+
+class UnknownSite(ArchiveError):
+    """A dump of a site the archive holds nothing of."""
 
 
 @dataclass(frozen=True)
@@ -42,15 +53,56 @@ def default_dumps_dir(db: Path) -> Path:
     return db.parent / f"{db.stem}-dumps"
 
 
+def _taken(dump: Path) -> str:
+    stamp = _STAMP.search(dump.name)
+    return stamp.group(1) if stamp else ""
+
+
 def dumps_of(directory: Path) -> list[Path]:
-    """The dumps in a directory, newest first."""
-    return sorted(directory.glob("*.db"), reverse=True) if directory.is_dir() else []
+    """The dumps in a directory, newest first (by the time in their names, whatever site)."""
+    if not directory.is_dir():
+        return []
+    return sorted(directory.glob("*.db"), key=lambda dump: (_taken(dump), dump.name), reverse=True)
+
+
+def site_of(dump: Path) -> str | None:
+    """The one site a dump holds, as its manifest says; None for a dump of every site."""
+    manifest = dump.with_suffix(".manifest.json")
+    if not manifest.exists():
+        return None
+    site: str | None = json.loads(manifest.read_text("utf-8")).get("site")
+    return site
 
 
 def latest_dump(directory: Path) -> Path | None:
-    """The newest dump, if any."""
-    found = dumps_of(directory)
-    return found[0] if found else None
+    """The newest dump of every site, if any: a dump of one site is no stand-in for the rest."""
+    return next((dump for dump in dumps_of(directory) if site_of(dump) is None), None)
+
+
+def held_sites(conn: sqlite3.Connection) -> list[str]:
+    """Every site the archive holds anything of: articles, crawl runs or failed pages."""
+    rows = conn.execute(
+        "SELECT site FROM articles UNION SELECT site FROM crawl_runs"
+        " UNION SELECT site FROM failed_pages ORDER BY site"
+    )
+    return [row[0] for row in rows]
+
+
+def _check_site(db: Path, site: str) -> None:
+    conn = connect_read_only(db)
+    try:
+        sites = held_sites(conn)
+    finally:
+        conn.close()
+    if site not in sites:
+        held = f"it holds {', '.join(sites)}" if sites else "it holds no site yet"
+        raise UnknownSite(f"{db} holds no site {site!r}; {held}")
+
+
+def _dump_name(db: Path, site: str | None, stamp: str) -> str:
+    """`<db stem>[-<site>]-<time>.db`, the site's name made safe for a file name and a URL."""
+    label = re.sub(r"[^\w.]+", "-", site, flags=re.ASCII).strip("-") if site else ""
+    return f"{db.stem}-{label + '-' if label else ''}{stamp}.db"
 
 
 def make_dump(
@@ -59,13 +111,17 @@ def make_dump(
     tool_version: str,
     since: str | None = None,
     until: str | None = None,
+    site: str | None = None,
 ) -> Dump:
-    """Snapshot the archive (optionally only articles published in [since, until])."""
+    """Snapshot the archive (optionally only articles published in [since, until], or only
+    one site); an unknown site is refused before anything is written."""
     check_archive(db, must_exist=True, current=True)
+    if site is not None:
+        _check_site(db, site)
     directory = out or default_dumps_dir(db)
     directory.mkdir(parents=True, exist_ok=True)
     stamp = datetime.now(UTC).strftime("%Y-%m-%dT%H%M%SZ")
-    target = directory / f"{db.stem}-{stamp}.db"
+    target = directory / _dump_name(db, site, stamp)
     partial = target.with_name(target.name + ".partial")
     partial.unlink(missing_ok=True)
     source = connect_read_only(db)
@@ -73,10 +129,10 @@ def make_dump(
     try:
         source.backup(copy)
         copy.execute("PRAGMA journal_mode = DELETE")
-        _keep_only(copy, since, until)
+        _keep_only(copy, since, until, site)
         copy.execute("VACUUM")
         _check(copy)
-        manifest = _manifest(copy, db, tool_version, since, until)
+        manifest = _manifest(copy, db, tool_version, since, until, site)
     except BaseException:
         copy.close()
         partial.unlink(missing_ok=True)
@@ -94,20 +150,58 @@ def make_dump(
     return Dump(target, manifest)
 
 
-def _keep_only(conn: sqlite3.Connection, since: str | None, until: str | None) -> None:
-    if not since and not until:
+def _outside(
+    since: str | None, until: str | None, site: str | None
+) -> tuple[str, list[str]] | None:
+    """The condition on `articles` of what a dump leaves out, and its parameters; None: nothing."""
+    conditions, params = [], []
+    if since or until:
+        conditions.append(
+            "published_at IS NULL OR published_at < ? OR substr(published_at, 1, 10) > ?"
+        )
+        params += [since or "", until or "9999-12-31"]
+    if site is not None:
+        conditions.append("site != ?")
+        params.append(site)
+    return (" OR ".join(conditions), params) if conditions else None
+
+
+def _site_tables(conn: sqlite3.Connection) -> list[str]:
+    """The tables but `articles` whose rows name their site."""
+    tables = conn.execute(
+        "SELECT name FROM sqlite_master WHERE type = 'table' AND name != 'articles'"
+    ).fetchall()
+    return [
+        name
+        for (name,) in tables
+        if any(column[1] == "site" for column in conn.execute(f"PRAGMA table_info([{name}])"))
+    ]
+
+
+def _keep_only(
+    conn: sqlite3.Connection, since: str | None, until: str | None, site: str | None
+) -> None:
+    if (outside := _outside(since, until, site)) is None:
         return
-    outside = "published_at IS NULL OR published_at < ? OR substr(published_at, 1, 10) > ?"
-    bounds = [since or "", until or "9999-12-31"]
+    condition, params = outside
     with conn:
-        doomed = f"SELECT pk FROM articles WHERE {outside}"
+        doomed = f"SELECT pk FROM articles WHERE {condition}"
         for table in ARTICLE_TABLES:
-            conn.execute(f"DELETE FROM {table} WHERE article_pk IN ({doomed})", bounds)
-        conn.execute(f"DELETE FROM articles WHERE {outside}", bounds)
+            conn.execute(f"DELETE FROM {table} WHERE article_pk IN ({doomed})", params)
+        conn.execute(f"DELETE FROM articles WHERE {condition}", params)
+        if site is not None:
+            for table in _site_tables(conn):
+                conn.execute(f"DELETE FROM [{table}] WHERE site != ?", [site])
         conn.execute("DELETE FROM tags WHERE id NOT IN (SELECT tag_id FROM article_tags)")
-        conn.execute("INSERT INTO articles_search (articles_search) VALUES ('delete-all')")
-        for pk, *text in conn.execute("SELECT pk, title, lead, body_text FROM articles").fetchall():
-            index_row(conn, pk, tuple(text))
+        _index_again(conn)
+
+
+def _index_again(conn: sqlite3.Connection) -> None:
+    """The search index of the articles kept, and only those."""
+    conn.execute("INSERT INTO articles_search (articles_search) VALUES ('delete-all')")
+    rows = conn.execute("SELECT pk, title, lead, body_text, language FROM articles").fetchall()
+    for pk, title, lead, body, language in rows:
+        index_row(conn, pk, (title, lead, body, language))
 
 
 def _check(conn: sqlite3.Connection) -> None:
@@ -121,7 +215,12 @@ def _check(conn: sqlite3.Connection) -> None:
 
 
 def _manifest(
-    conn: sqlite3.Connection, db: Path, tool_version: str, since: str | None, until: str | None
+    conn: sqlite3.Connection,
+    db: Path,
+    tool_version: str,
+    since: str | None,
+    until: str | None,
+    site: str | None,
 ) -> dict[str, Any]:
     articles, first, last = conn.execute(
         "SELECT count(*), min(published_at), max(published_at) FROM articles"
@@ -129,6 +228,7 @@ def _manifest(
     runs = [row[0] for row in conn.execute("SELECT id FROM crawl_runs ORDER BY id")]
     return {
         "archive": db.name,
+        "site": site,
         "created_at": datetime.now(UTC).isoformat(timespec="seconds"),
         "articles": articles,
         "first_published": first,

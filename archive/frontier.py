@@ -42,6 +42,29 @@ class Due:
     fetched_at: str | None
 
 
+@dataclass(frozen=True)
+class Seen:
+    """A page the archive knows by its URL: an article's (`article_id`), or one judged to be
+    no article (`not_article`, why); `lastmod` is what its sitemap or feed said last time."""
+
+    article_id: str | None
+    not_article: str | None
+    lastmod: str | None
+
+
+@dataclass(frozen=True)
+class Source:
+    """A sitemap or feed a complete read of which is on record."""
+
+    url: str
+    kind: str
+    parent: str | None
+    lastmod: str | None  # as the parent index gave it
+    newest: str | None  # the newest entry's date
+    etag: str | None
+    last_modified: str | None
+
+
 class Frontier:
     """A read-only view of an archive for one site (readers never block the writer in WAL)."""
 
@@ -67,6 +90,34 @@ class Frontier:
                 ).fetchall()
             )
         return titles
+
+    def seen(self, urls: list[str]) -> dict[str, Seen]:
+        """What the archive knows of these URLs: judged pages, and archived articles' URLs."""
+        found: dict[str, Seen] = {}
+        for start in range(0, len(urls), _CHUNK):
+            chunk = urls[start : start + _CHUNK]
+            marks = ",".join("?" * len(chunk))
+            for url, article_id in self.conn.execute(
+                f"SELECT url, id FROM articles WHERE removed_at IS NULL AND url IN ({marks})",
+                chunk,
+            ):
+                found[url] = Seen(article_id, None, None)
+            for url, article_id, not_article, lastmod in self.conn.execute(
+                "SELECT url, article_id, not_article, lastmod FROM judged_pages"
+                f" WHERE url IN ({marks})",
+                chunk,
+            ):
+                found[url] = Seen(article_id, not_article, lastmod)
+        return found
+
+    def sources(self) -> dict[str, Source]:
+        """The site's sitemaps and feeds read to their end by an earlier run, by URL."""
+        rows = self.conn.execute(
+            "SELECT url, kind, parent, lastmod, newest, http_etag, http_last_modified"
+            " FROM discovery_sources WHERE site = ?",
+            [self.site],
+        )
+        return {row[0]: Source(*row) for row in rows}
 
     def field_shares(self, recent: int = RECENT_ARTICLES) -> tuple[int, dict[str, float]]:
         """(How many of the site's most recent articles were looked at, and the share of them

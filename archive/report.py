@@ -10,11 +10,11 @@ from .runs import recent_runs
 from .store import check_archive, connect_read_only
 
 COLUMNS = (
-    ("id", "run"), ("mode", "mode"), ("started_at", "started (UTC)"), ("status", "status"),
-    ("pages_fetched", "pages"), ("articles_new", "new"), ("articles_updated", "updated"),
-    ("articles_unchanged", "unchanged"), ("articles_not_modified", "304"),
-    ("articles_removed", "removed"), ("http_errors", "errors"), ("retries", "retries"),
-    ("extraction_failures", "failed"), ("resumes", "resumes"),
+    ("id", "run"), ("site", "site"), ("mode", "mode"), ("started_at", "started (UTC)"),
+    ("status", "status"), ("pages_fetched", "pages"), ("articles_new", "new"),
+    ("articles_updated", "updated"), ("articles_unchanged", "unchanged"),
+    ("articles_not_modified", "304"), ("articles_removed", "removed"), ("http_errors", "errors"),
+    ("retries", "retries"), ("extraction_failures", "failed"), ("resumes", "resumes"),
 )  # fmt: skip
 
 
@@ -29,6 +29,40 @@ def archived_sites(path: Path) -> dict[str, tuple[int, str | None]]:
     finally:
         conn.close()
     return {site: (count, newest) for site, count, newest in rows}
+
+
+# Per site: its articles, the newest publication and its last run, and sites with runs alone.
+_SITES = """
+WITH held AS (
+    SELECT site, count(*) AS articles, max(published_at) AS newest FROM articles GROUP BY site
+), last AS (
+    SELECT site, max(id) AS run FROM crawl_runs GROUP BY site
+)
+SELECT sites.site, coalesce(held.articles, 0), held.newest, runs.id, runs.started_at, runs.status
+FROM (SELECT site FROM held UNION SELECT site FROM last) sites
+LEFT JOIN held USING (site) LEFT JOIN last USING (site)
+LEFT JOIN crawl_runs runs ON runs.id = last.run
+ORDER BY sites.site
+"""
+SITE_TITLES = ["site", "articles", "newest published", "last run", "started (UTC)", "status"]
+
+
+def sites_table(path: Path) -> str:
+    """Each site the archive holds, with its articles, newest publication and last run."""
+    check_archive(path, must_exist=True, current=True)
+    conn = connect_read_only(path)
+    try:
+        sites = conn.execute(_SITES).fetchall()
+    finally:
+        conn.close()
+    if not sites:
+        return f"{path} holds no site yet"
+    rows = [SITE_TITLES]
+    rows += [
+        [site, str(articles), newest or "", f"#{run}" if run else "", started or "", status or ""]
+        for site, articles, newest, run, started, status in sites
+    ]
+    return table(rows)
 
 
 def table(rows: list[list[str]]) -> str:

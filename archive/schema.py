@@ -245,6 +245,53 @@ def _index_existing_articles(conn: sqlite3.Connection) -> None:
         index_row(conn, pk, (title, lead, body))
 
 
+PER_LANGUAGE_STEMS = """
+-- Each article's stems in its own language (see archive/search.py), where they were all
+-- Russian: the index is emptied here and filled again after this script.
+INSERT INTO articles_search (articles_search) VALUES ('delete-all');
+"""
+
+
+def _index_in_each_language(conn: sqlite3.Connection) -> None:
+    """Fill the stemmed index again, each article stemmed in its own language."""
+    from .search import index_row
+
+    rows = conn.execute("SELECT pk, title, lead, body_text, language FROM articles").fetchall()
+    for pk, title, lead, body, language in rows:
+        index_row(conn, pk, (title, lead, body, language))
+
+
+DISCOVERY = """
+-- Sites read by their address: the sitemaps and feeds their articles were found in, with
+-- what a rerun needs to ask only what changed (the lastmod an index gave, the validators of
+-- the last answer, the newest entry seen); and every page a crawl judged, article or not,
+-- with the lastmod it was listed with: a page judged no article is not fetched again as a
+-- candidate, and a listed article is fetched again only when its lastmod moves.
+CREATE TABLE discovery_sources (
+    url TEXT PRIMARY KEY,
+    site TEXT NOT NULL,
+    kind TEXT NOT NULL,
+    parent TEXT,
+    lastmod TEXT,
+    newest TEXT,
+    http_etag TEXT,
+    http_last_modified TEXT,
+    entries INTEGER NOT NULL DEFAULT 0,
+    checked_at TEXT NOT NULL
+);
+CREATE INDEX discovery_sources_site ON discovery_sources (site);
+CREATE TABLE judged_pages (
+    url TEXT PRIMARY KEY,
+    site TEXT NOT NULL,
+    article_id TEXT,
+    not_article TEXT,
+    lastmod TEXT,
+    judged_at TEXT NOT NULL
+);
+CREATE INDEX judged_pages_site ON judged_pages (site, not_article);
+"""
+
+
 # Each entry is a SQL script, and maybe a function run after it, applied once, in order, in one
 # transaction with its version bump.
 MIGRATIONS: tuple[tuple[str, Callable[[sqlite3.Connection], None] | None], ...] = (
@@ -256,6 +303,8 @@ MIGRATIONS: tuple[tuple[str, Callable[[sqlite3.Connection], None] | None], ...] 
     (RETRIES, None),
     (TAG_COUNTS, None),
     (FIELDS_AND_BACKOFF, None),
+    (PER_LANGUAGE_STEMS, _index_in_each_language),
+    (DISCOVERY, None),
 )
 LATEST_VERSION = len(MIGRATIONS)
 # The tables each schema version must have: a version whose tables are missing is damaged.
@@ -274,3 +323,5 @@ REQUIRED_TABLES[5] = tuple(
 REQUIRED_TABLES[6] = REQUIRED_TABLES[5]
 REQUIRED_TABLES[7] = REQUIRED_TABLES[6]
 REQUIRED_TABLES[8] = REQUIRED_TABLES[7]
+REQUIRED_TABLES[9] = REQUIRED_TABLES[8]
+REQUIRED_TABLES[10] = (*REQUIRED_TABLES[9], "discovery_sources", "judged_pages")

@@ -23,7 +23,7 @@ from .exceptions import ArchiveLocked, MissingArchive, NewerSchema, NotAnArchive
 from .runs import COUNTERS as RUN_COUNTERS
 from .runs import record_progress
 from .schema import LATEST_VERSION, MIGRATIONS, REQUIRED_TABLES
-from .search import index_row
+from .search import Indexed, index_row
 
 SQLITE_HEADER = b"SQLite format 3\x00"
 BUSY_TIMEOUT_MS = 5000
@@ -86,11 +86,17 @@ class Batch:
     failures: list[dict[str, str]] = field(default_factory=list)
     gone: list[str] = field(default_factory=list)
     not_modified: list[str] = field(default_factory=list)
+    # Pages judged (article or not) and discovery sources done, for sites read by address.
+    judged: list[dict[str, Any]] = field(default_factory=list)
+    sources: list[dict[str, Any]] = field(default_factory=list)
     run_id: int | None = None
     reason: str = "edit"  # why a changed article changed: "edit", or "re-extraction"
 
     def __len__(self) -> int:
-        return len(self.articles) + len(self.failures) + len(self.gone) + len(self.not_modified)
+        parts: tuple[list[Any], ...] = (
+            self.articles, self.failures, self.gone, self.not_modified, self.judged
+        )  # fmt: skip
+        return sum(len(part) for part in parts)
 
 
 def next_check(anchor: str | None, after: str, delays: tuple[int, ...]) -> str | None:
@@ -283,6 +289,8 @@ class Archive:
                 else:
                     counts.absent += 1
             self._record_failures(batch.failures, seen_at, batch.run_id)
+            self._record_judged(batch.judged, seen_at)
+            self._record_sources(batch.sources, seen_at)
             if batch.run_id is not None and progress is not None:
                 record_progress(self.db, batch.run_id, **progress(counts))
         return counts
@@ -309,18 +317,21 @@ class Archive:
         if reason == "re-extraction":
             row = {name: value for name, value in row.items() if name not in LIVE}
         existing = self.db.execute(
-            "SELECT pk, content_hash, checks_done, "
+            "SELECT pk, content_hash, checks_done, language, "
             + ", ".join((*REVISED_FIELDS, *WARC_COLUMNS))
             + " FROM articles WHERE id = ?",
             [record["id"]],
         ).fetchone()
         schedule = {} if reason == "re-extraction" else self._schedule(record, seen_at)
         old: dict[str, Any] = {}
+        indexed: Indexed | None = None  # the version the search index holds
         if existing is None:
             pk = self._insert_article({**row, **schedule, "first_seen_at": seen_at})
             outcome = "new"
         else:
-            pk, old_hash, checks_done, *old_values = existing
+            pk, old_hash, checks_done, old_language, *old_values = existing
+            before = dict(zip((*REVISED_FIELDS, *WARC_COLUMNS), old_values, strict=True))
+            indexed = (before["title"], before["lead"], before["body_text"], old_language)
             if schedule:
                 schedule["checks_done"] = checks_done + 1
             if old_hash == record["content_hash"]:
@@ -328,14 +339,14 @@ class Archive:
                 self._update_article(pk, {**refreshed, **schedule})
                 outcome = "unchanged"
             else:
-                old = dict(zip((*REVISED_FIELDS, *WARC_COLUMNS), old_values, strict=True))
+                old = before
                 self._keep_revision(pk, old, row, old_hash, seen_at, reason)
                 self._update_article(pk, {**row, **schedule})
                 outcome = "updated"
-        if outcome != "unchanged":
-            new = (record["title"], record["lead"], record["body_text"])
-            indexed = (old["title"], old["lead"], old["body_text"]) if old else None
+        new = (record["title"], record["lead"], record["body_text"], record["language"])
+        if new != indexed:  # a new text, or the same in another language
             index_row(self.db.conn, pk, new, indexed)
+        if outcome != "unchanged":
             children.tags[pk] = record["tags"]
         children.images[pk] = record["images"]
         children.removals[pk] = record["removals"]
@@ -487,6 +498,34 @@ class Archive:
                 "UPDATE failed_pages SET next_retry_at = ? WHERE url = ?",
                 [self._next_retry(seen_at, attempts, permanent), failure["url"]],
             )
+
+    def _record_judged(self, pages: Iterable[dict[str, Any]], seen_at: str) -> None:
+        """Remember each page judged (an article's URL as fetched, or a page that is none),
+        with the lastmod it was listed with."""
+        self.db.conn.executemany(
+            "INSERT INTO judged_pages (url, site, article_id, not_article, lastmod, judged_at)"
+            " VALUES (:url, :site, :article_id, :not_article, :lastmod, :seen)"
+            " ON CONFLICT (url) DO UPDATE SET article_id = excluded.article_id,"
+            " not_article = excluded.not_article, lastmod = excluded.lastmod,"
+            " judged_at = excluded.judged_at",
+            [
+                {"article_id": None, "not_article": None, "lastmod": None, **page, "seen": seen_at}
+                for page in pages
+            ],
+        )
+
+    def _record_sources(self, sources: Iterable[dict[str, Any]], seen_at: str) -> None:
+        """Keep each discovery source a run read to its end, as a rerun compares it."""
+        self.db.conn.executemany(
+            "INSERT INTO discovery_sources (url, site, kind, parent, lastmod, newest, http_etag,"
+            " http_last_modified, entries, checked_at) VALUES (:url, :site, :kind, :parent,"
+            " :lastmod, :newest, :http_etag, :http_last_modified, :entries, :seen)"
+            " ON CONFLICT (url) DO UPDATE SET kind = excluded.kind, parent = excluded.parent,"
+            " lastmod = excluded.lastmod, newest = excluded.newest,"
+            " http_etag = excluded.http_etag, http_last_modified = excluded.http_last_modified,"
+            " entries = excluded.entries, checked_at = excluded.checked_at",
+            [{**source, "seen": seen_at} for source in sources],
+        )
 
     def _next_retry(self, seen_at: str, attempts: int, permanent: bool) -> str:
         delays = self.retry_delays or (0,)

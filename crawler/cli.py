@@ -231,7 +231,17 @@ def crawl(
 ) -> None:
     """Crawl SITE into the archive: new articles, edits of recent ones, removals.
 
-    By default the crawl is incremental: it walks the listing pages newest first and stops
+    SITE is a name of the registry (`newsarchive sites` lists them) or the address of any
+    news site (http:// or https://). A site given by its address is read by its sitemaps
+    (those robots.txt names, else the usual ones; indexes, gzipped and news sitemaps), its
+    feeds (RSS, Atom) and, where it has none, a walk of its links from the home page
+    (NEWSARCHIVE_LINK_DEPTH, NEWSARCHIVE_LINK_MAX_PAGES); each page found is judged, and one
+    that is no article (a section, tag, author or search page) is remembered and never
+    archived. Its rerun asks only the sitemaps and feeds that changed and the pages that are
+    new or changed. robots.txt's Crawl-delay is obeyed.
+
+    For a site walked by numbered listings (sdelanounas), the crawl is incremental by
+    default: it walks the listing pages newest first and stops
     once NEWSARCHIVE_KNOWN_STREAK entries in a row are archived and unchanged below what the
     last finished run saw; it also rechecks recently published articles (1 h, 1 day, 1 week,
     1 month after publication) with conditional GETs. --full walks every listing page and
@@ -253,6 +263,7 @@ def crawl(
         newsarchive crawl --revalidate --older-than 30d --limit 5000
         newsarchive crawl --ids 175000-175219
         newsarchive crawl sdelanounas --base-url http://127.0.0.1:8800 --db mirror.db
+        newsarchive crawl https://news.example.com/
     """
     from .run import CrawlPlan
     from .run import crawl as run_crawl
@@ -345,15 +356,17 @@ def schedule(config: Path, max_runs: int | None) -> None:
 )
 @one_line_errors
 def stats(db: Path, limit: int) -> None:
-    """Print the last crawl runs: when, how they ended, what they fetched and archived.
+    """Print the sites (articles, newest, last run) and the last crawl runs of every site.
 
     Example:
 
     \b
         newsarchive stats --db archive.db --limit 5
     """
-    from archive.report import runs_table
+    from archive.report import runs_table, sites_table
 
+    click.echo(sites_table(db))
+    click.echo()
     click.echo(runs_table(db, limit))
 
 
@@ -516,25 +529,36 @@ def verify(db: Path, warc_dir: Path | None) -> None:
 @click.option(
     "--until", callback=parse_since, metavar="DATE", help="Only articles published until."
 )
+@click.option(
+    "--site",
+    metavar="NAME",
+    help="Only this site: its articles, crawl runs and failed pages (see `newsarchive stats`).",
+)
 @one_line_errors
-def dump(db: Path, out: Path | None, since: str | None, until: str | None) -> None:
+def dump(
+    db: Path, out: Path | None, since: str | None, until: str | None, site: str | None
+) -> None:
     """Write a consistent, self-contained SQLite snapshot, with a manifest and SHA-256.
 
     Safe while a crawl is writing. The dump opens and searches in any SQLite; its search
-    index holds word stems (search `завод` to find «заводы»).
+    index holds word stems, each article's in its own language (search `завод` to find
+    «заводы», `factori` to find "factories").
 
     Example:
 
     \b
         newsarchive dump --db archive.db --since 2024-01-01
+        newsarchive dump --db archive.db --site sdelanounas
     """
     from archive.dump import make_dump
 
-    made = make_dump(db, out, __version__, since, until)
+    made = make_dump(db, out, __version__, since, until, site)
     manifest = made.manifest
     click.echo(
-        f"{made.path}: {manifest['articles']} articles, {manifest['first_published']} to "
-        f"{manifest['last_published']}, sha256 {manifest['sha256']}"
+        f"{made.path}: {manifest['articles']} articles"
+        + (f" of {site}" if site else "")
+        + f", {manifest['first_published']} to {manifest['last_published']},"
+        f" sha256 {manifest['sha256']}"
     )
 
 

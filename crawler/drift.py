@@ -27,8 +27,16 @@ UNKNOWN_LAYOUT = "newsarchive/unknown_layout"
 class FieldWatch:
     """Counts the watched fields of a run's article pages in the crawl's stats."""
 
-    def __init__(self, stats: Any, archived: int, shares: dict[str, float], enough: int) -> None:
+    def __init__(
+        self,
+        stats: Any,
+        archived: int,
+        shares: dict[str, float],
+        enough: int,
+        profiled: bool = True,
+    ) -> None:
         self.stats = stats
+        self.profiled = profiled  # the site has layout profiles: a page none read is news
         judged = archived >= enough
         self.usual = [name for name, share in shares.items() if judged and share >= USUAL_SHARE]
         self.always = {name for name in self.usual if shares[name] >= ALWAYS_SHARE}
@@ -42,7 +50,8 @@ class FieldWatch:
         found = {name for name in WATCHED_FIELDS if is_present(record, name)}
         for name in found:
             self.stats.inc_value(f"{_FOUND}{name}")
-        if record["extraction_method"] == "fallback" and found >= self.always:
+        unread = self.profiled and record["extraction_method"] == "fallback"
+        if unread and found >= self.always:
             self.stats.inc_value(UNKNOWN_LAYOUT)
 
 

@@ -44,3 +44,19 @@ class ExtractionFailed(NewsarchiveError):
     def __reduce__(self) -> tuple[type, tuple[str, str]]:
         """Rebuilt from its reason and URL, so that it crosses to the crawl from a worker."""
         return ExtractionFailed, (self.reason, self.url)
+
+
+class NotAnArticle(NewsarchiveError):
+    """A candidate page of a site read by its address is no article (a listing, a section…)."""
+
+    def __init__(self, reason: str, url: str) -> None:
+        super().__init__(f"not an article ({reason}): {url}")
+        self.reason = reason
+        self.url = url
+
+    def __reduce__(self) -> tuple[type, tuple[str, str]]:
+        return NotAnArticle, (self.reason, self.url)
+
+
+class UnsupportedPlan(NewsarchiveError):
+    """A crawl option that the site's way of discovery cannot follow."""

@@ -80,6 +80,43 @@ class ArchiveRecord:
     """An article as the archive stores it (`crawler.normalise.to_record`): ready to write."""
 
     record: dict[str, Any]
+    judged: dict[str, Any] | None = None  # the page as judged: its URL as fetched, its lastmod
+
+
+@dataclass
+class Listed:
+    """How a candidate page of a site read by its address was found: in a sitemap or feed
+    (which list posts: their pages need only a body of real sentences), or by a link (whose
+    pages need more evidence to count as articles)."""
+
+    url: str
+    via: str  # "sitemap", "news sitemap", "feed" or "link"
+    lastmod: str | None = None  # when the sitemap or feed says the page last changed
+    published_at: str | None = None  # the publication date the sitemap or feed gives
+    depth: int = 0  # links followed from the home page to reach it
+
+    @property
+    def by_link(self) -> bool:
+        return self.via == "link"
+
+
+@dataclass
+class NotArticle:
+    """A page judged to be no article (a section, tag, author or search page …): remembered,
+    so it is not fetched again as a candidate; neither a failure nor counted in the drift."""
+
+    site: str
+    url: str
+    reason: str
+    lastmod: str | None = None
+
+
+@dataclass
+class SourceDone:
+    """A sitemap or feed all of whose entries are archived or accounted for: a rerun compares
+    its lastmod and validators with these and asks only what changed."""
+
+    state: dict[str, Any]
 
 
 @dataclass

@@ -25,10 +25,12 @@ from typing import Any, TypeVar, cast
 
 from archive.process import crossable
 
-from .extract import decode_html, extract_page, parse_listing
-from .items import ListingEntry
+from .exceptions import ExtractionFailed, NotAnArticle
+from .extract import decode_html, extract_page, page_links, parse_listing
+from .extract._tree import host_of
+from .items import Listed, ListingEntry
 from .normalise import to_record
-from .sites import get_site
+from .sites import Site
 
 logger = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -38,14 +40,45 @@ Task = tuple[Job, "asyncio.Future[Any]"]  # a job and where its answer goes
 
 
 def article_record(
-    site: str, url: str, body: bytes, content_type: str | None, fetch: dict[str, Any]
+    site: Site, url: str, body: bytes, content_type: str | None, fetch: dict[str, Any]
 ) -> dict[str, Any]:
     """The archive record of an article page of a registry site, with what the crawl knows of
     its fetch (`fetch`: validators, raw capture); or ExtractionFailed."""
-    article = extract_page(url, decode_html(body, content_type), get_site(site))
+    article = extract_page(url, decode_html(body, content_type), site)
     for name, value in fetch.items():
         setattr(article, name, value)
     return to_record(article)
+
+
+def candidate_reading(
+    site: Site,
+    url: str,
+    body: bytes,
+    content_type: str | None,
+    fetch: dict[str, Any],
+    listed: Listed,
+    want_links: bool,
+) -> dict[str, Any]:
+    """What a candidate page holds: `record`, its archive record, or `not_article`, why it is
+    none; and `links`, the site's pages it links to, when the crawl walks links. A page found
+    by a link that cannot be read as an article is none; a listed one is a failure
+    (ExtractionFailed), as on a known site."""
+    text = decode_html(body, content_type)
+    reading: dict[str, Any] = {}
+    if want_links:
+        hosts = frozenset(host for host in (*site.domains, host_of(url)) if host)
+        reading["links"] = page_links(url, text, hosts)
+    try:
+        article = extract_page(url, text, site, listed.via, listed.published_at)
+    except NotAnArticle as verdict:
+        return {**reading, "not_article": verdict.reason}
+    except ExtractionFailed as failure:
+        if listed.by_link:
+            return {**reading, "not_article": f"no article: {failure.reason}"}
+        raise
+    for name, value in fetch.items():
+        setattr(article, name, value)
+    return {**reading, "record": to_record(article)}
 
 
 def listing_entries(url: str, body: bytes, content_type: str | None) -> list[ListingEntry]:
@@ -149,10 +182,26 @@ class Extractor:
         self.closing = False
 
     async def article(
-        self, site: str, url: str, body: bytes, content_type: str | None, fetch: dict[str, Any]
+        self, site: Site, url: str, body: bytes, content_type: str | None, fetch: dict[str, Any]
     ) -> dict[str, Any]:
         """The page's archive record (see `article_record`), or ExtractionFailed."""
         return await self._run(self.articles, article_record, site, url, body, content_type, fetch)
+
+    async def candidate(
+        self,
+        site: Site,
+        url: str,
+        body: bytes,
+        content_type: str | None,
+        fetch: dict[str, Any],
+        listed: Listed,
+        want_links: bool,
+    ) -> dict[str, Any]:
+        """What a candidate page holds (see `candidate_reading`); a page whose links the walk
+        waits for goes first, like a listing page."""
+        queue = self.listings if want_links else self.articles
+        arguments = (site, url, body, content_type, fetch, listed, want_links)
+        return await self._run(queue, candidate_reading, *arguments)
 
     async def listing(self, url: str, body: bytes, content_type: str | None) -> list[ListingEntry]:
         """The posts of a listing page (see `listing_entries`)."""

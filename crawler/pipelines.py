@@ -23,7 +23,15 @@ from twisted.python.failure import Failure
 from archive.store import SAVE_OUTCOMES, Archive, Batch, SaveCounts
 
 from .failures import requested_url
-from .items import ArchiveRecord, Gone, ListingDone, NotModified, PageFailure
+from .items import (
+    ArchiveRecord,
+    Gone,
+    ListingDone,
+    NotArticle,
+    NotModified,
+    PageFailure,
+    SourceDone,
+)
 from .normalise import utc_now
 from .signals import before_commit
 
@@ -99,6 +107,15 @@ class ArchivePipeline:
         batch = self.batch
         if isinstance(item, ArchiveRecord):
             batch.articles.append(item.record)
+            if item.judged is not None:
+                batch.judged.append(item.judged)
+        elif isinstance(item, NotArticle):
+            batch.judged.append(
+                {"url": item.url, "site": item.site, "not_article": item.reason}
+                | {"lastmod": item.lastmod}
+            )
+        elif isinstance(item, SourceDone):
+            batch.sources.append(item.state)
         elif isinstance(item, PageFailure):
             batch.failures.append(item.to_dict())
         elif isinstance(item, Gone):
@@ -119,8 +136,9 @@ class ArchivePipeline:
         self.thread.shutdown()
 
     def _cursor(self) -> int:
-        """The first listing page of the main walk not yet fully archived."""
-        page = getattr(self.crawler.spider, "main_start", 0)
+        """The first listing page of the main walk not yet fully archived (the walk's start
+        is in the stats)."""
+        page = int(self.crawler.stats.get_value("newsarchive/walk_start", 0))
         while page in self.done_pages:
             page += 1
         return page
@@ -130,7 +148,7 @@ class ArchivePipeline:
         stats = self.crawler.stats
         counters = {name: stats.get_value(key, 0) for name, key in SPIDER_COUNTERS.items()}
         counters["http_errors"] = sum(stats.get_value(key, 0) for key in HTTP_ERRORS)
-        high_water = getattr(self.crawler.spider, "high_water", None)
+        high_water = stats.get_value("newsarchive/high_water")
         return {"counters": counters, "cursor": self._cursor(), "high_water": high_water}
 
     def _with_saved(self, progress: dict[str, Any], batch_counts: SaveCounts) -> dict[str, Any]:

@@ -16,9 +16,9 @@ from archive.runs import RunState, finish_run, start_run
 from archive.store import SAVE_OUTCOMES, Archive, check_archive, crawl_lock
 
 from .drift import lost_fields, unknown_layout_pages
-from .exceptions import CrawlNotStarted
+from .exceptions import CrawlNotStarted, UnsupportedPlan
 from .preflight import check_base_url, check_reachable
-from .sites import get_site
+from .sites import Site, site_to_crawl
 
 if TYPE_CHECKING:
     from scrapy.settings import Settings
@@ -87,17 +87,43 @@ class CrawlPlan:
         return moment.isoformat(timespec="seconds")
 
 
+def walks_listings(site: Site) -> bool:
+    """Whether the site's spider walks numbered listing pages (its own spider, by name)."""
+    return "listing" in site.discovery
+
+
+def check_plan(site: Site, plan: CrawlPlan) -> None:
+    """Refuse what only a walk of numbered listings can do, for a site read otherwise."""
+    if walks_listings(site):
+        return
+    for option, value in (
+        ("--since", plan.since),
+        ("--ids", plan.ids),
+        ("--max-pages", plan.max_pages),
+    ):
+        if value is not None:
+            raise UnsupportedPlan(
+                f"{option} needs a site walked by numbered listings; {site.name} is read by"
+                " its sitemaps, feeds and links (bound a links walk with --setting"
+                " NEWSARCHIVE_LINK_MAX_PAGES=N)"
+            )
+
+
 def crawl(
-    site_name: str,
+    site_or_url: str,
     db: Path,
     base_url: str | None = None,
     plan: CrawlPlan | None = None,
     overrides: dict[str, str] | None = None,
     wait: bool = False,
 ) -> CrawlResult:
-    """Crawl a site into the archive at `db`; bad input is refused before anything is written."""
-    site = get_site(site_name)
+    """Crawl a site (a registry name, or an address) into the archive at `db`; bad input is
+    refused before anything is written."""
+    site = site_to_crawl(site_or_url)
     plan = plan or CrawlPlan()
+    check_plan(site, plan)
+    if base_url is None and site_or_url.startswith(("http://", "https://")):
+        base_url = site_or_url
     base_url = check_base_url(base_url or site.base_url)
     check_archive(db, writing=True)
     from .configure import crawl_settings  # Scrapy loads only for input that passed the above
@@ -110,7 +136,7 @@ def crawl(
         with Archive(db) as archive:
             run = start_run(archive.db, site.name, plan.mode, plan.arguments(), utc_now())
         settings.set("NEWSARCHIVE_RUN_ID", run.id, priority="cmdline")
-        stats, refusal = _run_spider(site.name, settings, base_url, plan, run)
+        stats, refusal = _run_spider(site, settings, base_url, plan, run)
         result = judge(stats, refusal, settings, db, time.monotonic() - started)
         try:
             with Archive(db) as archive:
@@ -132,15 +158,17 @@ def crawl(
 
 
 def _run_spider(
-    site_name: str, settings: Settings, base_url: str, plan: CrawlPlan, run: RunState
+    site: Site, settings: Settings, base_url: str, plan: CrawlPlan, run: RunState
 ) -> tuple[dict[str, Any], str | None]:
-    """Run the site's spider to the end; its stats, and why it refused to go on, if it did."""
+    """Run the site's spider to the end; its stats, and why it refused to go on, if it did.
+    A site walked by listings has a spider of its own; any other is read by `news`."""
     from scrapy.crawler import CrawlerProcess
 
     process = CrawlerProcess(settings)
-    crawler = process.create_crawler(site_name)
+    crawler = process.create_crawler(site.name if walks_listings(site) else "news")
     process.crawl(
         crawler,
+        site=site,
         base_url=base_url,
         max_pages=plan.max_pages,
         mode=plan.mode,
@@ -158,7 +186,7 @@ def _run_spider(
         stats = crawler.stats.get_stats()
     except RuntimeError:
         raise CrawlNotStarted("the crawl could not start; see the error above") from None
-    return stats, getattr(crawler.spider, "refusal", None)
+    return stats, stats.get("newsarchive/refusal")
 
 
 def judge(

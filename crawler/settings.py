@@ -50,6 +50,7 @@ EXTENSIONS = {"crawler.progress.ProgressLine": 500}
 # it sees redirects, errors and compressed bodies.
 DOWNLOADER_MIDDLEWARES = {
     "crawler.boundary.SiteBoundary": 50,
+    "crawler.politeness.CrawlDelay": 120,  # after robots.txt (100), which reads Crawl-delay
     "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
     "crawler.retry.BackoffRetry": 550,
     "crawler.capture.WarcCapture": 950,
@@ -68,6 +69,8 @@ NEWSARCHIVE_EXTRACT_WORKERS = 1  # processes parsing pages beside the crawl (0: 
 NEWSARCHIVE_FAILURE_MIN_PAGES = 20  # article pages seen before the failure share is judged
 NEWSARCHIVE_FAILURE_SHARE = 0.05  # more extraction failures than this ends with exit code 3
 NEWSARCHIVE_KNOWN_STREAK = 20  # incremental: stop after this many archived, unchanged entries
+NEWSARCHIVE_LINK_DEPTH = 3  # a links walk follows links this far from the home page
+NEWSARCHIVE_LINK_MAX_PAGES = 2000  # … and asks at most this many pages per run
 NEWSARCHIVE_PROGRESS_INTERVAL = 10.0  # seconds between progress lines on stderr (0: none)
 NEWSARCHIVE_RECHECK_AFTER = "3600,86400,604800,2592000"  # recheck delays after publication, s
 NEWSARCHIVE_RECHECK_LIMIT = 1000  # at most this many due articles rechecked per run

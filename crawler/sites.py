@@ -107,6 +107,11 @@ class Site:
     # None for sites whose articles are known by their normalised URL.
     article_path: str | None = None
     listing_path: str | None = None  # with `{page}`, for sites walked by numbered listings
+    # Where discovery starts, as paths on the site (or addresses): its sitemaps (indexes, news
+    # sitemaps, gzipped ones) and feeds (RSS, Atom). Unknown sites are asked at the usual
+    # locations, and what robots.txt and the home page name.
+    sitemaps: tuple[str, ...] = ()
+    feeds: tuple[str, ...] = ()
     links: Links = field(default_factory=Links)
     chrome: tuple[Containers, ...] = ()  # the site's own furniture containers
     furniture: tuple[Furniture, ...] = ()
@@ -126,9 +131,13 @@ class Site:
         that is no article of this site (a site known by its URLs takes any)."""
         parts = urlsplit(url)
         if self._article_path is None:
-            # Known by its URL: the normalised one, or, for a page read from elsewhere (a
-            # file, standard input, no address at all), the address as given.
-            return normalised_url(url) if parts.scheme in ("http", "https") else url
+            # Known by its URL: the normalised one's path and query (the site's hosts and
+            # schemes are one site), or, for a page read from elsewhere (a file, standard
+            # input, no address at all), the address as given.
+            if parts.scheme not in ("http", "https"):
+                return url
+            normal = urlsplit(normalised_url(url))
+            return normal.path + (f"?{normal.query}" if normal.query else "")
         match = self._article_path.fullmatch(parts.path)
         return match.group(1) if match else None
 
@@ -148,7 +157,7 @@ def normalised_url(url: str) -> str:
 
 
 REGISTRY = Path(__file__).resolve().parent / "registry"
-_LISTS = ("domains", "discovery", "required")
+_LISTS = ("domains", "discovery", "required", "sitemaps", "feeds")
 _SCALARS = ("name", "title", "base_url", "language", "time_zone", "article_path", "listing_path")
 _PART_KEYS = {
     "links": {field.name for field in fields(Links)},
@@ -280,16 +289,32 @@ def site_for_url(url: str) -> Site:
     for site in SITES.values():
         if site.owns(host):
             return site
-    return generic_site(host)
+    return generic_site(url)
 
 
-def generic_site(host: str) -> Site:
-    """A site the registry does not know: named after its host, known by its URLs."""
+def generic_site(url: str) -> Site:
+    """A site the registry does not know: named after its address's host (and port, when it
+    is not the scheme's own: two sites on one host are two sites), known by its URLs."""
+    parts = urlsplit(url if "//" in url else f"https://{url}")
+    host = (parts.hostname or "").lower()
     name = host.removeprefix("www.") or "unknown"
+    if parts.port is not None and parts.port != {"http": 80, "https": 443}.get(parts.scheme):
+        name = f"{name}:{parts.port}"
+    scheme = parts.scheme if parts.scheme in ("http", "https") else "https"
+    bare = host.removeprefix("www.")
+    domains = {host, bare} | ({f"www.{bare}"} if bare and not bare[-1:].isdigit() else set())
     return Site(
         name=name,
         title=name,
-        base_url=f"https://{host}",
-        domains=tuple(sorted({host, name})),
+        base_url=f"{scheme}://{parts.netloc.lower()}",
+        domains=tuple(sorted(domain for domain in domains if domain)),
         discovery=("sitemap", "feed", "links"),
     )
+
+
+def site_to_crawl(site_or_url: str) -> Site:
+    """The site a crawl is asked for: a registry name, or an http(s) address (the registry's
+    site that owns its host, else a generic one)."""
+    if site_or_url.startswith(("http://", "https://")):
+        return site_for_url(site_or_url)
+    return get_site(site_or_url)

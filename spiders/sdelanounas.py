@@ -6,110 +6,57 @@ archived (`archive.frontier`), so a rerun after any stop fetches only what is mi
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import AsyncIterator, Iterator
-from datetime import UTC, datetime
-from pathlib import Path
+from datetime import datetime
 from typing import Any
-from urllib.parse import urlsplit
 
 import scrapy
-from scrapy.crawler import Crawler
 from scrapy.exceptions import IgnoreRequest
 from scrapy.http import Response
 from twisted.python.failure import Failure
 
-from archive.frontier import Due, Frontier
-from crawler.drift import FieldWatch
-from crawler.exceptions import ExtractionFailed
-from crawler.extract import decode_html, is_error_page, is_truncated
+from crawler.extract import is_error_page, is_truncated
 from crawler.extract._dates import MOSCOW
-from crawler.failures import describe_failure, is_permanent, requested_url, with_retries
-from crawler.items import (
-    ArchiveRecord,
-    Gone,
-    ListingDone,
-    ListingEntry,
-    NotModified,
-    PageFailure,
-)
-from crawler.offload import Extractor
+from crawler.failures import describe_failure, requested_url, with_retries
+from crawler.items import ListingDone, ListingEntry
 from crawler.retry import ask_again, retry_later
-from crawler.sites import get_site
+from crawler.sites import SDELANOUNAS
 
-SITE = get_site("sdelanounas")
-GONE = (404, 410)
+from .base import ERROR_PAGE, TRUNCATED, ArchiveSpider, header, page_text, request_of
+
 ID_CHUNK = 500
-ERROR_PAGE = "error page with HTTP 200"
-TRUNCATED = "truncated page"
 
 
-def page_text(response: Response) -> str:
-    """The page decoded by our rules (declared charset, else UTF-8, else windows-1251)."""
-    content_type = response.headers.get("Content-Type")
-    return decode_html(response.body, content_type.decode("latin-1") if content_type else None)
-
-
-def request_of(response: Response) -> scrapy.Request:
-    """The request a response answers: Scrapy sets it on every response a callback gets."""
-    assert response.request is not None
-    return response.request
-
-
-def header(response: Response, name: str) -> str | None:
-    value = response.headers.get(name)
-    return value.decode("latin-1") if value else None
-
-
-class SdelanounasSpider(scrapy.Spider):
+class SdelanounasSpider(ArchiveSpider):
     """Walks `/blogs/?page=N` from 0, or an id range, fetching what the archive lacks.
 
     Modes: `incremental` stops after `NEWSARCHIVE_KNOWN_STREAK` archived, unchanged entries
     below what the last finished run had seen; `full` walks every listing page; `since`
-    stops at entries older than a date; `ids` fetches an id range directly. Incremental and
-    full runs also recheck articles due on the recheck schedule, with conditional GETs; a full
-    run also revalidates every archived article, and `revalidate` does only that, for the
-    least recently checked (at most `limit`, last checked before `checked_before`).
+    stops at entries older than a date; `ids` fetches an id range directly; `revalidate`
+    only revalidates (see `ArchiveSpider`). The walk's first page and its newest id are in
+    the stats (`newsarchive/walk_start`, `newsarchive/high_water`) for the run's record.
     """
 
-    name = SITE.name
-    # Set by from_crawler, from the crawl's settings.
-    frontier: Frontier
-    extractor: Extractor
-    enough_pages: int
-    known_streak: int
-    recheck_limit: int
+    name = SDELANOUNAS.name
+    site = SDELANOUNAS
 
     def __init__(
         self,
-        base_url: str | None = None,
         max_pages: int | str | None = None,
-        mode: str = "incremental",
         since: str | None = None,
         ids: tuple[int, int] | None = None,
-        checked_before: str | None = None,
-        limit: int | None = None,
-        retry_failed: bool = False,
-        resume_cursor: int | None = None,
+        resume_cursor: int | str | None = None,
         previous_high_water: str | None = None,
         high_water: str | None = None,
         **kwargs: Any,
     ):
         super().__init__(**kwargs)
-        self.base_url = (base_url or SITE.base_url).rstrip("/")
-        host = urlsplit(self.base_url).hostname or ""
-        self.allowed_domains = sorted({host, *SITE.domains})
         self.max_pages = int(max_pages) if max_pages else None
-        self.mode = mode
         self.since = datetime.fromisoformat(since).replace(tzinfo=MOSCOW) if since else None
         self.ids = ids
-        self.checked_before = checked_before
-        self.limit = int(limit) if limit else None
-        self.retry_failed = retry_failed
-        self.main_start = resume_cursor or 0
+        self.main_start = int(resume_cursor) if resume_cursor else 0
         self.previous_high_water = int(previous_high_water) if previous_high_water else None
         self.high_water = high_water
-        self.refusal: str | None = None
         self.pending: dict[int, set[str]] = {}
         self.streaks = {"main": 0, "top": 0}
         self.listed: dict[str, set[str]] = {"main": set(), "top": set()}
@@ -117,41 +64,21 @@ class SdelanounasSpider(scrapy.Spider):
         self.page_size = 0  # the most posts a listing page has shown
         self.expected_articles: int | None = None
 
-    @classmethod
-    def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> SdelanounasSpider:
-        spider = super().from_crawler(crawler, *args, **kwargs)
-        settings = crawler.settings
-        spider.frontier = Frontier(Path(settings.get("NEWSARCHIVE_DB")), SITE.name)
-        spider.extractor = Extractor(settings.getint("NEWSARCHIVE_EXTRACT_WORKERS"))
-        spider.enough_pages = settings.getint("NEWSARCHIVE_FAILURE_MIN_PAGES")
-        spider.known_streak = settings.getint("NEWSARCHIVE_KNOWN_STREAK")
-        spider.recheck_limit = settings.getint("NEWSARCHIVE_RECHECK_LIMIT")
-        crawler.signals.connect(spider.frontier.close, signal=scrapy.signals.spider_closed)
-        crawler.signals.connect(spider.extractor.close, signal=scrapy.signals.spider_closed)
-        return spider
-
     async def start(self) -> AsyncIterator[scrapy.Request]:
-        archived, shares = self.frontier.field_shares()
-        self.fields = FieldWatch(self.crawler.stats, archived, shares, self.enough_pages)
+        self.watch_fields()
+        stats = self.crawler.stats
+        stats.set_value("newsarchive/walk_start", self.main_start)
+        stats.set_value("newsarchive/high_water", self.high_water)
         if self.ids is not None:
             for request in self.id_requests(*self.ids):
                 yield request
             return
-        if self.mode == "revalidate":
-            for request in self.revalidation_requests(self.checked_before, self.limit):
-                yield request
-            return
-        yield self.listing_request(0, "top" if self.main_start else "main")
-        if self.main_start:
-            yield self.listing_request(self.main_start, "main")
-        if self.mode in ("incremental", "full"):
-            for request in self.recheck_requests():
-                yield request
-            for request in self.retry_requests():
-                yield request
-        if self.mode == "full":
-            for request in self.revalidation_requests(None, None):
-                yield request
+        if self.mode != "revalidate":
+            yield self.listing_request(0, "top" if self.main_start else "main")
+            if self.main_start:
+                yield self.listing_request(self.main_start, "main")
+        for request in self.maintenance_requests():
+            yield request
 
     def id_requests(self, low: int, high: int) -> Iterator[scrapy.Request]:
         """Requests for the ids of a range the archive lacks, newest first."""
@@ -164,58 +91,18 @@ class SdelanounasSpider(scrapy.Spider):
             missing_total += len(missing)
             self.expected_articles = missing_total if start + ID_CHUNK >= len(wanted) else None
             for native_id in missing:
-                yield self.article_request(native_id, page=None)
+                yield self.id_request(native_id, page=None)
 
-    def recheck_requests(self) -> Iterator[scrapy.Request]:
-        """Conditional GETs of the articles due on the recheck schedule."""
-        now = datetime.now(UTC).isoformat(timespec="seconds")
-        for due in self.frontier.due_rechecks(now, self.recheck_limit):
-            self.crawler.stats.inc_value("newsarchive/rechecks")
-            yield self.conditional_request(due)
+    def failed_page_request(self, url: str) -> scrapy.Request | None:
+        native_id = self.site.article_key(url)
+        return self.id_request(native_id, page=None) if native_id is not None else None
 
-    @property
-    def retries_failures(self) -> bool:
-        """Whether this run asks failed pages again by themselves (`retry_requests`)."""
-        return self.mode in ("incremental", "full")
-
-    def retry_requests(self) -> Iterator[scrapy.Request]:
-        """Another try of the failed pages that are due (all of them with `retry_failed`):
-        one request each, since they failed before, unless all are retried on purpose."""
-        now = None if self.retry_failed else datetime.now(UTC).isoformat(timespec="seconds")
-        for url in self.frontier.due_failures(now, self.recheck_limit):
-            native_id = SITE.article_key(url)
-            if native_id is None:
-                continue
-            self.crawler.stats.inc_value("newsarchive/failures_retried")
-            request = self.article_request(native_id, page=None)
-            if not self.retry_failed:
-                request.meta["max_retry_times"] = 0
-            yield request
-
-    def revalidation_requests(
-        self, checked_before: str | None, limit: int | None
-    ) -> Iterator[scrapy.Request]:
-        """Conditional GETs (plain ones where no validators were stored) of archived
-        articles, least recently checked first, whatever their schedule."""
-        for due in self.frontier.revalidations(checked_before, limit):
-            self.crawler.stats.inc_value("newsarchive/revalidations")
-            yield self.conditional_request(due)
-
-    def conditional_request(self, due: Due) -> scrapy.Request:
-        """The article's request with the validators of its last answer: a 304 costs no
-        parsing, and raw capture writes a revisit record pointing to the stored response."""
-        headers = {}
-        if due.etag:
-            headers["If-None-Match"] = due.etag
-        if due.last_modified:
-            headers["If-Modified-Since"] = due.last_modified
-        request = self.article_request(due.native_id, page=None, headers=headers)
-        if due.warc_digest and due.fetched_at:
-            request.meta["stored_capture"] = {
-                "digest": due.warc_digest,
-                "fetched_at": due.fetched_at.replace("+00:00", "Z"),
-            }
-        return request
+    def id_request(
+        self, native_id: str, page: int | None, dont_filter: bool = False
+    ) -> scrapy.Request:
+        """The request of the article with this id, which listing page `page` waits for."""
+        url = f"{self.base_url}/blogs/{native_id}/"
+        return self.article_request(url, native_id, page, dont_filter=dont_filter)
 
     def listing_request(self, page: int, walk: str) -> scrapy.Request:
         return scrapy.Request(
@@ -225,25 +112,6 @@ class SdelanounasSpider(scrapy.Spider):
             cb_kwargs={"page": page, "walk": walk},
             priority=-page,
             dont_filter=True,
-        )
-
-    def article_request(
-        self,
-        native_id: str,
-        page: int | None,
-        headers: dict[str, str] | None = None,
-        dont_filter: bool = False,
-    ) -> scrapy.Request:
-        """An article request; one a listing page waits for must never be dropped as a
-        duplicate (`dont_filter`), or that page would never count as done."""
-        return scrapy.Request(
-            f"{self.base_url}/blogs/{native_id}/",
-            dont_filter=dont_filter,
-            headers=headers,
-            callback=self.parse_article,
-            errback=self.article_failed,
-            cb_kwargs={"native_id": native_id, "page": page},
-            meta={"handle_httpstatus_list": [304, *GONE]},
         )
 
     async def parse_listing(self, response: Response, page: int, walk: str) -> list[Any]:
@@ -268,6 +136,7 @@ class SdelanounasSpider(scrapy.Spider):
         newest = max(int(entry.native_id) for entry in entries)
         if self.high_water is None or newest > int(self.high_water):
             self.high_water = str(newest)
+            self.crawler.stats.set_value("newsarchive/high_water", self.high_water)
         known = self.frontier.known([entry.native_id for entry in entries])
         failed = self.frontier.failed([entry.url for entry in entries])
         requested: set[str] = set()
@@ -288,7 +157,7 @@ class SdelanounasSpider(scrapy.Spider):
                 continue
             self.streaks[walk] = 0
             requested.add(entry.native_id)
-            yield self.article_request(
+            yield self.id_request(
                 entry.native_id, page if walk == "main" else None, dont_filter=True
             )
         if walk == "main" and not requested:
@@ -348,85 +217,19 @@ class SdelanounasSpider(scrapy.Spider):
         covered = self.previous_high_water is not None and native_id <= self.previous_high_water
         return self.mode == "incremental" and covered
 
-    async def parse_article(
-        self, response: Response, native_id: str, page: int | None
-    ) -> list[Any]:
-        """What an article page's answer adds to the archive, and the listing page it
-        completes. A coroutine returning a list, like `parse_listing`: Scrapy passes a list
-        through its spider middlewares with plain generators, where an async generator costs
-        a chain of asyncio steps for every item."""
-        if response.status == 304:
-            self.crawler.stats.inc_value("newsarchive/not_modified")
-            outcome: Any = NotModified(response.url)
-        elif response.status in GONE:
-            outcome = Gone(response.url)
-        else:
-            outcome = await self.extract(response)
-            if isinstance(outcome, scrapy.Request):
-                return [outcome]  # retried: the listing page waits for the retry's answer
-        return [outcome, *self.resolved(native_id, page)]
-
-    async def extract(self, response: Response) -> ArchiveRecord | PageFailure | scrapy.Request:
-        """The page's archive record; or its failure; or, for a page that is not the article
-        it should be (cut short, an error page), a later retry while retries last."""
-        stats = self.crawler.stats
-        if is_truncated(response.body):
-            return self.page_fault(response, TRUNCATED)
-        writing = response.meta.get("warc")  # where raw capture writes the page
-        capture = await asyncio.wrap_future(writing) if writing else {}
-        fetch = {
-            f"warc_{name}": capture.get(name) for name in ("file", "offset", "length", "digest")
-        }
-        fetch["fetched_at"] = capture.get("fetched_at")
-        fetch["http_etag"] = header(response, "ETag")
-        fetch["http_last_modified"] = header(response, "Last-Modified")
-        content_type = header(response, "Content-Type")
-        try:
-            record = await self.extractor.article(
-                SITE.name, response.url, response.body, content_type, fetch
-            )
-        except ExtractionFailed as failure:
-            if is_error_page(page_text(response)):  # decoded here only, off the common path
-                return self.page_fault(response, ERROR_PAGE)
-            stats.inc_value("newsarchive/article_pages")
-            stats.inc_value("newsarchive/extraction_failed")
-            stats.inc_value(f"newsarchive/extraction_failed/{failure.reason}")
-            self.logger.warning("extraction failed (%s): %s", failure.reason, response.url)
-            url = requested_url(request_of(response))
-            return PageFailure(SITE.name, url, failure.reason, is_permanent(failure.reason))
-        stats.inc_value("newsarchive/article_pages")
-        if record["extraction_method"] == "fallback":
-            stats.inc_value("newsarchive/extraction_fallback")
-        self.fields.seen(record)
-        return ArchiveRecord(record)
-
-    def resolved(self, native_id: str, page: int | None) -> Iterator[ListingDone]:
+    def resolved(self, key: str, origin: Any) -> Iterator[ListingDone]:
         """Note an entry of a listing page as done; the page is done when all of it is."""
-        if page is None or (pending := self.pending.get(page)) is None:
+        if origin is None or (pending := self.pending.get(origin)) is None:
             return
-        pending.discard(native_id)
+        pending.discard(key)
         if not pending:
-            yield ListingDone(page)
-
-    def page_fault(self, response: Response, reason: str) -> scrapy.Request | PageFailure:
-        """A delayed retry of an article page that answered 200 but is not the article, or,
-        once its retries are spent, the failure to record."""
-        request = request_of(response)
-        retried = retry_later(request, reason, self.crawler)
-        if retried is not None:
-            return retried
-        url = requested_url(request)
-        self.crawler.stats.inc_value("newsarchive/fetch_failed")
-        self.logger.error("article failed: %s (%s)", url, reason)
-        reason = with_retries(reason, request)
-        return PageFailure(SITE.name, url, f"fetch: {reason}", is_permanent(reason))
+            yield ListingDone(origin)
 
     def listing_failed(self, failure: Failure) -> None:
         request = failure.request  # type: ignore[attr-defined]  # Scrapy sets it for an errback
         if failure.check(IgnoreRequest) and "robots.txt" in str(failure.value):
             self.crawler.stats.inc_value("newsarchive/listing_failed")
-            self.refusal = f"robots.txt of {self.base_url} forbids the listing {request.url}"
-            return
+            self.refuse(f"robots.txt of {self.base_url} forbids the listing {request.url}")
         self.listing_lost(request, describe_failure(failure))
 
     def listing_lost(self, request: scrapy.Request, reason: str) -> None:
@@ -434,14 +237,6 @@ class SdelanounasSpider(scrapy.Spider):
         page, never started)."""
         self.crawler.stats.inc_value("newsarchive/listing_failed")
         url = requested_url(request)
-        if request.cb_kwargs.get("page") == 0:
-            self.refusal = f"cannot fetch {url}: {reason}"
         self.logger.error("listing failed: %s (%s)", url, reason)
-
-    def article_failed(self, failure: Failure) -> Any:
-        request = failure.request  # type: ignore[attr-defined]  # Scrapy sets it for an errback
-        reason, url = describe_failure(failure), requested_url(request)
-        self.crawler.stats.inc_value("newsarchive/fetch_failed")
-        self.logger.error("article failed: %s (%s)", url, reason)
-        yield PageFailure(SITE.name, url, f"fetch: {reason}", is_permanent(reason))
-        yield from self.resolved(request.cb_kwargs["native_id"], request.cb_kwargs["page"])
+        if request.cb_kwargs.get("page") == 0:
+            self.refuse(f"cannot fetch {url}: {reason}")

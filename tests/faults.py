@@ -15,6 +15,7 @@ from scrapy.crawler import Crawler
 from scrapy.http import Response
 
 from archive.store import Archive
+from crawler.items import Listed
 from spiders.sdelanounas import SdelanounasSpider
 
 
@@ -51,10 +52,12 @@ class BugOnArticle:
     def __init__(self, native_id: str) -> None:
         original = SdelanounasSpider.extract
 
-        async def extract_or_fail(spider: SdelanounasSpider, response: Response) -> Any:
+        async def extract_or_fail(
+            spider: SdelanounasSpider, response: Response, listed: Listed | None
+        ) -> Any:
             if response.url.rstrip("/").endswith(f"/{native_id}"):
                 raise RuntimeError("a bug in the spider")
-            return await original(spider, response)
+            return await original(spider, response, listed)
 
         SdelanounasSpider.extract = extract_or_fail  # type: ignore[method-assign]
 

@@ -222,8 +222,10 @@ def test_schedule_runs_crawls_in_sequence_and_logs_them(site: RunningSite, tmp_p
     assert runs == [("incremental", "finished", 35), ("incremental", "finished", 0)]
     stats = newsarchive("stats", "--db", str(db))
     assert stats.returncode == 0
-    lines = stats.stdout.splitlines()
-    assert lines[0].split()[:4] == ["run", "mode", "started", "(UTC)"]
+    sites, runs_table = stats.stdout.split("\n\n")
+    assert sites.splitlines()[1].split()[:2] == ["sdelanounas", "35"]
+    lines = runs_table.splitlines()
+    assert lines[0].split()[:5] == ["run", "site", "mode", "started", "(UTC)"]
     assert len(lines) == 3 and lines[1].split()[0] == "2"
 
 

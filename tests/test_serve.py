@@ -53,7 +53,7 @@ def test_word_in_no_article_finds_nothing(served: str) -> None:
 def test_metadata_facets_and_tag_labels(served: str) -> None:
     articles = get_json(served, "/other/articles.json", _size="0")
     assert set(articles["facet_results"]) == {
-        "category", "author", "published_month", "extraction_method"
+        "site", "category", "author", "published_month", "extraction_method"
     }  # fmt: skip
     assert articles["suggested_facets"] == []
     tags = get_json(served, "/other/article_tags.json", _size="0")

@@ -10,6 +10,8 @@ from archive.search import Hit
 from archive.view import sanitise
 
 ATOM = "http://www.w3.org/2005/Atom"
+# The scheme of the category that names an entry's site, beside the site's own rubric.
+SITE_SCHEME = "urn:newsarchive:site"
 EPOCH = "1970-01-01T00:00:00+00:00"
 
 
@@ -38,6 +40,7 @@ def atom_feed(
 
     Each entry links to the original article (`alternate`) and to its page in the archive
     (`related`, also its id, which never changes); the summary is the snippet, sanitised.
+    Its site is a category of the scheme SITE_SCHEME.
     """
     hits = list(hits)
     ET.register_namespace("", ATOM)
@@ -60,6 +63,9 @@ def atom_feed(
         _child(entry, "link", rel="related", href=archived, type="text/html")
         if hit.author:
             _child(_child(entry, "author"), "name", hit.author)
+        _child(
+            entry, "category", term=hit.site, scheme=SITE_SCHEME, label=f"Сайт / Site: {hit.site}"
+        )
         if hit.category:
             _child(entry, "category", term=hit.category)
         _child(entry, "summary", sanitise(hit.snippet), type="html")

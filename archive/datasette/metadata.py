@@ -51,6 +51,9 @@ ARTICLE_COLUMNS = {
     "time, text, link …) / Источник каждого поля",
 }
 
+# The site first: one archive holds many.
+ARTICLE_FACETS = ["site", "category", "author", "published_month", "extraction_method"]
+
 
 def build_metadata(database: str) -> dict[str, Any]:
     """Titles, descriptions, facets and search settings for the database named `database`."""
@@ -64,8 +67,9 @@ def build_metadata(database: str) -> dict[str, Any]:
                     "articles": {
                         "title": "Статьи / Articles",
                         "description_html": (
-                            "Одна строка на статью / One row per article. Search finds Russian"
-                            ' word forms; <a href="/-/search">ranked search with snippets and'
+                            "Одна строка на статью / One row per article. Search finds word"
+                            " forms in each article's language;"
+                            ' <a href="/-/search">ranked search with snippets and'
                             ' feeds</a> · <a href="/-/charts">charts</a> ·'
                             ' <a href="/-/dumps">dumps</a>.'
                         ),
@@ -73,7 +77,7 @@ def build_metadata(database: str) -> dict[str, Any]:
                         "label_column": "title",
                         "fts_table": "articles_search",
                         "fts_pk": "pk",
-                        "facets": ["category", "author", "published_month", "extraction_method"],
+                        "facets": ARTICLE_FACETS,
                         "facet_size": 60,
                         "columns": ARTICLE_COLUMNS,
                     },

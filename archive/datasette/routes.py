@@ -19,7 +19,16 @@ from archive.charts import (
     mentions_per_month,
 )
 from archive.dump import default_dumps_dir, dumps_of, latest_dump
-from archive.search import BadQuery, Filters, Hit, count, newest, search, stem_query
+from archive.search import (
+    BadQuery,
+    Filters,
+    Hit,
+    count,
+    held_algorithms,
+    newest,
+    search,
+    stem_query,
+)
 
 from .dates import time_element
 from .feed import atom_feed
@@ -107,7 +116,8 @@ async def search_page(datasette: Any, request: Any) -> Response:
     }
     status = 400 if error else 200
     if request.url_vars.get("format") == "json" or request.args.get("_format") == "json":
-        return Response.json({**context, "stemmed": stem_query(query)}, status=status)
+        stemmed = await db.execute_fn(lambda conn: stem_query(query, held_algorithms(conn)))
+        return Response.json({**context, "stemmed": stemmed}, status=status)
     links = {
         "feed_url": "/-/search.atom?" + _query_string(query, filters),
         "json_url": "/-/search.json?" + _query_string(query, filters, page=str(page)),
@@ -139,7 +149,7 @@ async def search_feed(datasette: Any, request: Any) -> Response:
         return Response.text(f"{bad.message}. {bad.suggestion}".strip(), status=400)
     absolute = lambda path: datasette.absolute_url(request, path)  # noqa: E731
     document = atom_feed(
-        title=f"Newsarchive: «{query}»",
+        title=f"Newsarchive: «{query}»" + (f" · {filters.site}" if filters.site else ""),
         feed_url=absolute("/-/search.atom?" + _query_string(query, filters)),
         page_url=absolute("/-/search?" + _query_string(query, filters)),
         hits=hits,

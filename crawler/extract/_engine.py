@@ -13,10 +13,10 @@ import re
 from typing import Any
 from urllib.parse import urlsplit
 
-from ..exceptions import ExtractionFailed
+from ..exceptions import ExtractionFailed, NotAnArticle
 from ..items import Article, Image
 from ..sites import Site, site_for_url
-from . import _fields, _links
+from . import _fields, _kind, _links
 from ._body import body_blocks, body_html
 from ._boilerplate import (
     GENERIC_CHROME,
@@ -30,6 +30,7 @@ from ._content import common_ancestor, main_text_scores
 from ._dates import is_date_line, zone
 from ._encoding import decode_html
 from ._images import pictures_around, take_images
+from ._language import detect_language
 from ._page import Found, Page
 from ._reader import read_main_text
 from ._structured import read_structured
@@ -56,13 +57,23 @@ _ECHO_TAGS = ("a", "p", "div", "span", "li", "small", "dd", "dt")
 _WORD = re.compile(r"\w{5,}")
 
 
-def extract_page(url: str, html: str | bytes, site: Site | None = None) -> Article:
+def extract_page(
+    url: str,
+    html: str | bytes,
+    site: Site | None = None,
+    found_by: str | None = None,
+    listed_date: str | None = None,
+) -> Article:
     """The article on one page, or ExtractionFailed naming what the page lacks.
 
     `html` is the page's text, or its bytes (decoded by their declared charset, else as they
     look). `site` is the registry entry to read it by; by default, the one that owns the URL's
     host. lxml reads every page; only a page it cannot make sense of is read again with
     BeautifulSoup, whose slower tree repair recovers markup such as an unclosed `<title>`.
+    `found_by` is how a crawl found a candidate page ("sitemap", "news sitemap", "feed" or
+    "link"): the page is then judged, and NotAnArticle says why one is no article (see
+    `_kind`); `listed_date` is the publication date its sitemap or feed gives, the page's own
+    where it shows none.
     """
     site = site or site_for_url(url)
     text = decode_html(html) if isinstance(html, bytes) else html
@@ -70,22 +81,32 @@ def extract_page(url: str, html: str | bytes, site: Site | None = None) -> Artic
     if key is None:
         raise ExtractionFailed("not an article URL", url)
     try:
-        return _extract(url, key, site, parse(text))
+        return _extract(url, key, site, parse(text), found_by, listed_date)
     except ExtractionFailed as failure:
         repaired = repair(text) if failure.reason != "not an article URL" else None
         if repaired is None:
             raise failure from None
-        return _extract(url, key, site, repaired)
+        return _extract(url, key, site, repaired, found_by, listed_date)
 
 
-def _extract(url: str, key: str, site: Site, root: Element) -> Article:
+def _extract(
+    url: str,
+    key: str,
+    site: Site,
+    root: Element,
+    found_by: str | None,
+    listed_date: str | None,
+) -> Article:
     page = _page(url, site, root)
     rating = _fields.rating(page)  # before its box goes as furniture
     strip_unreadable(root, page.removals)
+    shape = _kind.teasers(page) if found_by is not None else (0, 0)
     headline = _fields.title_element(page)
     page.title = headline.value if headline is not None else None
     method = _locate_body(page)
     found = _metadata(page, headline, rating)
+    if found["published_at"] is None and found_by and listed_date:
+        found["published_at"] = _fields.listed_date(page, listed_date, found_by)
     if found["title"] is None:
         raise ExtractionFailed("no title", url)
     if found["published_at"] is None and "published_at" in site.required:
@@ -94,6 +115,12 @@ def _extract(url: str, key: str, site: Site, root: Element) -> Article:
     blocks, body, images = _read_body(page, echoes)
     if body is None or (not blocks and not images):
         raise ExtractionFailed("no body", url)
+    if found["language"] is None and (language := detect_language(" ".join(blocks[:20]))):
+        found["language"] = Found(language, "detected")
+    if found_by is not None:
+        dated = found["published_at"] is not None
+        if reason := _kind.not_article(page, blocks, shape, dated, found_by == "link"):
+            raise NotAnArticle(reason, url)
     sources = {name: value.source for name, value in found.items() if value is not None}
     sources["body"] = method
     if images:
@@ -101,10 +128,13 @@ def _extract(url: str, key: str, site: Site, root: Element) -> Article:
     values: dict[str, Any] = {
         name: value.value if value is not None else None for name, value in found.items()
     }
+    kept_url = _canonical(page)
+    if site.article_path is None:  # known by its URL: the one it is kept under
+        key = site.article_key(kept_url) or key
     return Article(
         site=site.name,
         native_id=key,
-        url=_canonical(page),
+        url=kept_url,
         lead=blocks[0] if blocks else None,
         body_text="\n\n".join(blocks),
         body_html=body_html(body),

@@ -154,6 +154,11 @@ def modified(page: Page) -> Found[str] | None:
     )
 
 
+def listed_date(page: Page, value: str, source: str) -> Found[str] | None:
+    """The publication date a sitemap or feed gives for a page that shows none."""
+    return _date(page, value, source)
+
+
 def _date(page: Page, value: Any, source: str) -> Found[str] | None:
     if isinstance(value, list):
         value = value[0] if value else None

@@ -35,6 +35,7 @@ class Structured:
     """What a page says of itself for machines."""
 
     json_ld: dict[str, Any] = field(default_factory=dict)  # the article object, or {}
+    json_ld_types: set[str] = field(default_factory=set)  # the types of all its objects
     metas: dict[str, list[str]] = field(default_factory=dict)  # lowercased name -> contents
     itemprops: dict[str, list[Element]] = field(default_factory=dict)  # microdata elements
     language: str | None = None  # `<html lang>`
@@ -68,7 +69,8 @@ class Structured:
 
 def read_structured(root: Element) -> Structured:
     """The page's JSON-LD article, metas, microdata, language and canonical link."""
-    found = Structured(json_ld=_json_ld_article(root))
+    found = Structured()
+    found.json_ld = _json_ld_article(root, found.json_ld_types)
     for meta in root.iter("meta"):
         name = meta.get("property") or meta.get("name") or meta.get("itemprop")
         content = meta.get("content")
@@ -91,8 +93,9 @@ def read_structured(root: Element) -> Structured:
     return found
 
 
-def _json_ld_article(root: Element) -> dict[str, Any]:
-    """The JSON-LD object typed as an article (a specific type before a plain WebPage)."""
+def _json_ld_article(root: Element, types: set[str]) -> dict[str, Any]:
+    """The JSON-LD object typed as an article (a specific type before a plain WebPage); the
+    types of all objects seen on the way are added to `types`."""
     weak: dict[str, Any] = {}
     for script in root.iter("script"):
         if (script.get("type") or "").strip().lower() != "application/ld+json" or not script.text:
@@ -104,6 +107,7 @@ def _json_ld_article(root: Element) -> dict[str, Any]:
         for item in _objects(data):
             kinds = item.get("@type")
             kinds = set(kinds) if isinstance(kinds, list) else {kinds}
+            types.update(kind for kind in kinds if isinstance(kind, str))
             if kinds & (_ARTICLE_TYPES - _WEAK_TYPES):
                 return item
             if kinds & _WEAK_TYPES and not weak:

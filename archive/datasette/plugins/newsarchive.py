@@ -1,8 +1,8 @@
 """Newsarchive's Datasette plugin: stemmed search everywhere, pages a reader can use.
 
 - `escape_fts` is replaced on every connection (registered last, so it wins over Datasette's
-  own) by one that stems the words, so Datasette's search box and `?_search=` on `articles`
-  find «заводы» for «завод».
+  own) by one that stems the words in every language the archive holds, so Datasette's search
+  box and `?_search=` on `articles` find «заводы» for «завод» and "factory" for "factories".
 - Routes (archive/datasette/routes.py): `/-/search` (HTML and JSON, ranked by bm25, with
   snippets and filters) and `/-/search.atom`, its feed; `/-/dumps` with every dump, manifest
   and checksum downloadable; `/-/charts` with SVG charts and their numbers as CSV and JSON.
@@ -27,7 +27,7 @@ from markupsafe import Markup
 from archive.datasette.cells import any_cell, article_cell, by_year
 from archive.datasette.dates import date_words, month_short, month_words, time_element
 from archive.datasette.routes import PAGE_SIZE, ROUTES, Route, tag_choices
-from archive.search import BadQuery, check_query, count, escape_stemmed
+from archive.search import BadQuery, check_query, count, escape_stemmed, held_algorithms
 from archive.view import article_view, sanitise
 
 if TYPE_CHECKING:
@@ -49,7 +49,9 @@ App = Callable[[Scope, Receive, Send], Awaitable[None]]
 
 @hookimpl(trylast=True)
 def prepare_connection(conn: sqlite3.Connection) -> None:
-    conn.create_function("escape_fts", 1, escape_stemmed)
+    conn.create_function(
+        "escape_fts", 1, lambda query: escape_stemmed(query, held_algorithms(conn))
+    )
     conn.execute(f"PRAGMA mmap_size = {MMAP_BYTES}")
 
 
@@ -150,9 +152,9 @@ def _tag_picker(datasette: Any) -> LateVars:
 
 START = (  # (path or table, title, what it is for)
     ("/-/search", "Поиск / Search", "ranked, word forms matched, with feeds"),
-    ("articles", "Статьи / Articles", "browse by category, author, month"),
+    ("articles", "Статьи / Articles", "browse by site, category, author, month"),
     ("/-/charts", "Графики / Charts", "articles per month, a term over time"),
-    ("/-/dumps", "Выгрузки / Dumps", "the whole archive as one SQLite file"),
+    ("/-/dumps", "Выгрузки / Dumps", "the whole archive, or one site, as one SQLite file"),
     ("crawl_runs", "Журнал обходов / Crawl log", "every crawl: when, how it ended, what it got"),
     ("tags", "Теги / Tags", "the commonest subjects first"),
 )
