@@ -2,7 +2,8 @@
 
 When a site's robots.txt is read, its Crawl-delay for our User-Agent becomes the least delay
 between two requests to that host: the downloader slot's delay is raised to it (and new slots
-of the host start with it), and AutoThrottle is told not to lower it.
+of the host start with it), without the random part Scrapy adds to delays (it would go below
+it), and AutoThrottle is told not to lower it.
 """
 
 from __future__ import annotations
@@ -58,5 +59,7 @@ class CrawlDelay:
         key = downloader.get_slot_key(request)
         slot_settings = downloader.per_slot_settings.setdefault(key, {})
         slot_settings["delay"] = max(delay, slot_settings.get("delay", 0.0))
-        if (slot := downloader.slots.get(key)) is not None and slot.delay < delay:
-            slot.delay = delay
+        slot_settings["jitter"] = 0.0  # a random delay would go below the Crawl-delay
+        if (slot := downloader.slots.get(key)) is not None:
+            slot.delay = max(slot.delay, delay)
+            slot.jitter = 0.0

@@ -324,7 +324,8 @@ class NewsSpider(ArchiveSpider):
             yield NotArticle(self.site.name, url, role, entry.lastmod)
             return
         self.expect(source, url)
-        listed = Listed(url, via, entry.lastmod, entry.published_at)
+        # A sitemap's only date is its lastmod: the date of a page that shows none.
+        listed = Listed(url, via, entry.lastmod, entry.published_at or entry.lastmod)
         yield self.article_request(url, url, listed=listed, dont_filter=True)
 
     def expect(self, source: str, key: str) -> None:

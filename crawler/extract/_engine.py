@@ -105,6 +105,9 @@ def _extract(
     page.title = headline.value if headline is not None else None
     method = _locate_body(page)
     found = _metadata(page, headline, rating)
+    # Whether the page, or a feed or news sitemap, dates it (a plain sitemap's lastmod may be
+    # any page's: it is the page's date, not a sign of an article).
+    dated = found["published_at"] is not None or bool(listed_date and found_by != "sitemap")
     if found["published_at"] is None and found_by and listed_date:
         found["published_at"] = _fields.listed_date(page, listed_date, found_by)
     if found["title"] is None:
@@ -118,7 +121,6 @@ def _extract(
     if found["language"] is None and (language := detect_language(" ".join(blocks[:20]))):
         found["language"] = Found(language, "detected")
     if found_by is not None:
-        dated = found["published_at"] is not None
         if reason := _kind.not_article(page, blocks, shape, dated, found_by == "link"):
             raise NotAnArticle(reason, url)
     sources = {name: value.source for name, value in found.items() if value is not None}

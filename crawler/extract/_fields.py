@@ -40,6 +40,9 @@ _WORDS = re.compile(r"\w+")
 HEADLINE_MATCH = {"h1": 0.5, "h2": 0.8}
 _CHROME_TAGS = ("header", "nav", "footer", "aside")
 _LONGEST_NAME = 80
+# A byline line is short, and the name in it a few words.
+_LONGEST_BYLINE = 160
+_NAME_WORDS = 5
 # A byline's date stands near the top of the article's part: only its start is read for one.
 _DATE_TEXT = 4000
 _LONGEST_TAG = 60
@@ -253,6 +256,18 @@ def _generic_author(page: Page) -> Found[str] | None:
     for element in _roles.marked(region, "author"):
         if name := _roles.short_text(element, "author", _LONGEST_NAME):
             return Found(_person(name) or name, "byline")
+    return _byline_line(region)
+
+
+def _byline_line(region: Element) -> Found[str] | None:
+    """The author of a short line that starts with a byline's label ("By …", «Автор: …»),
+    up to its first separator: «By Jane Doe · 30 November 2026»."""
+    for element in region.iter("p", "span", "div", "small", "address"):
+        text = text_of(element)
+        if len(text) > _LONGEST_BYLINE or not _roles.LABELS["author"].match(text.strip()):
+            continue
+        if (name := _person(text)) and len(name.split()) <= _NAME_WORDS:
+            return Found(name, "byline")
     return None
 
 
