@@ -111,7 +111,9 @@ def read_feed(body: bytes, url: str, tz: tzinfo | None) -> list[Entry] | None:
         entries.append(
             Entry(
                 url=link,
-                lastmod=date_of(item.get("updated"), tz) or published,
+                # asked only if there: feedparser answers a missing one with the publication
+                # date, and a deprecation warning
+                lastmod=(date_of(item["updated"], tz) if "updated" in item else None) or published,
                 published_at=published,
                 title=item.get("title") or None,
             )

@@ -120,9 +120,9 @@ def _extract(
         raise ExtractionFailed("no body", url)
     if found["language"] is None and (language := detect_language(" ".join(blocks[:20]))):
         found["language"] = Found(language, "detected")
-    if found_by is not None:
-        if reason := _kind.not_article(page, blocks, shape, dated, found_by == "link"):
-            raise NotAnArticle(reason, url)
+    by_link = found_by == "link"
+    if found_by and (reason := _kind.not_article(page, blocks, shape, dated, by_link)):
+        raise NotAnArticle(reason, url)
     sources = {name: value.source for name, value in found.items() if value is not None}
     sources["body"] = method
     if images:
