@@ -142,6 +142,14 @@ def test_robots_txt_names_the_sitemap_and_its_crawl_delay_is_kept(tmp_path: Path
         # robots.txt itself comes before its Crawl-delay is known
         gaps = [later - earlier for earlier, later in itertools.pairwise(arrivals[1:])]
         assert len(gaps) >= 6 and min(gaps) >= 0.35
+        first = len(running.paths())
+        added = running.site.add_articles(1)
+        crawl(f"{running.url}/", db)
+        check_archive_matches(running, db)
+        rerun = running.paths()[first:]
+        assert [urlsplit(path).path for path in article_paths(running, first)] == added
+        assert rerun[:2] == ["/robots.txt", "/maps/sitemap-index.xml"]
+        assert "/maps/2026-10.xml" not in rerun  # its lastmod did not move
     finally:
         running.stop()
 
@@ -235,3 +243,20 @@ def test_one_archive_of_many_sites_searches_facets_and_dumps_each(tmp_path: Path
 def urlopen_text(url: str) -> str:
     with urllib.request.urlopen(url, timeout=10) as response:
         return str(response.read().decode("utf-8"))
+
+
+def test_a_site_read_by_its_address_is_revalidated_as_a_listing_site_is(tmp_path: Path) -> None:
+    running = start_news_site(tmp_path, NewsSite(kind="atom", articles=5, seed=4))
+    db = tmp_path / "archive.db"
+    try:
+        crawl(f"{running.url}/", db)
+        first = len(running.paths())
+        edited = running.site.expected_articles()[0].url
+        running.site.edit(edited)
+        summary = crawl(f"{running.url}/", db, "--revalidate")
+        assert "1 updated" in summary and "4 not modified" in summary
+        asked = running.paths()[first:]
+        assert "/atom.xml" not in asked  # revalidation reads no feed
+        assert sorted(asked[1:]) == sorted(running.site.article_paths())
+    finally:
+        running.stop()
