@@ -274,7 +274,10 @@ def get_site(name: str) -> Site:
         return SITES[name]
     except KeyError:
         known = ", ".join(sorted(SITES))
-        raise UnknownSite(f"unknown site {name!r}; known sites: {known}") from None
+        raise UnknownSite(
+            f"unknown site {name!r}; known sites: {known}, or any site by its address"
+            " (https://…)"
+        ) from None
 
 
 def site_of(name: str, url: str) -> Site:

@@ -87,7 +87,8 @@ def test_unknown_site(db: Path) -> None:
     assert_refused(
         ("crawl", "nosuchsite", "--db", str(db)),
         db,
-        "unknown site 'nosuchsite'; known sites: sdelanounas",
+        "unknown site 'nosuchsite'; known sites: kommersant, ria, sdelanounas, or any site by"
+        " its address (https://…)",
     )
 
 
