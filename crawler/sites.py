@@ -275,8 +275,7 @@ def get_site(name: str) -> Site:
     except KeyError:
         known = ", ".join(sorted(SITES))
         raise UnknownSite(
-            f"unknown site {name!r}; known sites: {known}, or any site by its address"
-            " (https://…)"
+            f"unknown site {name!r}; known sites: {known}, or any site by its address (https://…)"
         ) from None
 
 
