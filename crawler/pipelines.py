@@ -110,10 +110,8 @@ class ArchivePipeline:
             if item.judged is not None:
                 batch.judged.append(item.judged)
         elif isinstance(item, NotArticle):
-            batch.judged.append(
-                {"url": item.url, "site": item.site, "not_article": item.reason}
-                | {"lastmod": item.lastmod}
-            )
+            page = {"url": item.url, "site": item.site, "not_article": item.reason}
+            batch.judged.append({**page, "lastmod": item.lastmod})
         elif isinstance(item, SourceDone):
             batch.sources.append(item.state)
         elif isinstance(item, PageFailure):

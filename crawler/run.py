@@ -166,20 +166,25 @@ def _run_spider(
 
     process = CrawlerProcess(settings)
     crawler = process.create_crawler(site.name if walks_listings(site) else "news")
+    walk = {}  # what only a walk of numbered listings takes
+    if walks_listings(site):
+        walk = {
+            "max_pages": plan.max_pages,
+            "since": plan.since,
+            "ids": plan.ids,
+            "resume_cursor": run.cursor if run.resumed else None,
+            "previous_high_water": run.previous_high_water,
+            "high_water": run.high_water,
+        }
     process.crawl(
         crawler,
         site=site,
         base_url=base_url,
-        max_pages=plan.max_pages,
         mode=plan.mode,
-        since=plan.since,
-        ids=plan.ids,
         checked_before=plan.checked_before(),
         limit=plan.limit,
         retry_failed=plan.retry_failed,
-        resume_cursor=run.cursor if run.resumed else None,
-        previous_high_water=run.previous_high_water,
-        high_water=run.high_water,
+        **walk,
     )
     process.start()
     try:

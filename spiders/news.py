@@ -72,10 +72,6 @@ class NewsSpider(ArchiveSpider):
     link_pages: int
 
     def __init__(self, **kwargs: Any):
-        for unused in ("max_pages", "since", "ids", "resume_cursor"):
-            kwargs.pop(unused, None)
-        kwargs.pop("previous_high_water", None)
-        kwargs.pop("high_water", None)
         super().__init__(**kwargs)
         self.tz = zone(self.site.time_zone)
         self.known: dict[str, Source] = {}
@@ -135,7 +131,7 @@ class NewsSpider(ArchiveSpider):
 
     def on_site(self, path_or_url: str) -> str:
         """An address of the site, on the crawl's base URL."""
-        return rebased(path_or_url if "//" in path_or_url else self.home[:-1] + path_or_url,
+        return rebased(path_or_url if "//" in path_or_url else self.base_url + path_or_url,
                        self.base_url)  # fmt: skip
 
     # Discovery from the home page.
