@@ -9,7 +9,7 @@ PORT ?= 8001
 SIM_PORT ?= 8800
 ARTICLES ?= 120
 
-.PHONY: install run demo test lint docs browser fixtures bench bench-quick nginx clean
+.PHONY: install run demo test lint docs browser redis fixtures bench bench-quick nginx clean
 
 install: $(VENV)/.installed
 
@@ -37,8 +37,9 @@ demo: install
 	$(BIN)/newsarchive crawl --base-url http://127.0.0.1:$(SIM_PORT) --db demo.db && \
 	$(BIN)/newsarchive serve --db demo.db --port $(PORT)
 
-## Lint, format check and the whole test suite (the browser tests need Debian's Chromium).
-test: install lint browser
+## Lint, format check and the whole test suite (the browser tests need Debian's Chromium, the
+## shared-crawl tests Debian's redis-server, each test starting its own).
+test: install lint browser redis
 	$(BIN)/pytest
 
 ## Debian's headless Chromium and its driver, installed when missing (needs root, as in CI).
@@ -48,6 +49,16 @@ browser:
 	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver; \
 	  else \
 	    echo "The browser tests need Chromium: sudo apt-get install chromium chromium-driver"; exit 1; \
+	  fi; \
+	fi
+
+## Debian's redis-server, for the shared-crawl tests and benchmark, installed when missing (as root).
+redis:
+	@if ! command -v redis-server >/dev/null; then \
+	  if [ "$$(id -u)" = 0 ]; then \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq redis-server; \
+	  else \
+	    echo "The shared-crawl tests need Redis: sudo apt-get install redis-server"; exit 1; \
 	  fi; \
 	fi
 

@@ -27,3 +27,11 @@ class MissingArchive(ArchiveError):
 
 class PortUnavailable(ArchiveError):
     """The server cannot listen on the address it was given (in use, or not permitted)."""
+
+
+class RedisUnreachable(ArchiveError):
+    """The Redis of a shared crawl cannot be reached, or refuses us (a wrong password)."""
+
+
+class WriterRunning(ArchiveError):
+    """Another writer already owns the shared crawl's results stream."""

@@ -85,6 +85,39 @@ def record_progress(
     db.table("crawl_runs").update(run_id, {**known, "cursor": cursor, "high_water": high_water})
 
 
+def merged_progress(
+    db: sqlite_utils.Database,
+    run_id: int,
+    added: dict[str, int],
+    cursor: int | None,
+    high_water: str | None,
+) -> dict[str, Any]:
+    """A run's progress with what one crawler of a shared run adds: its counters summed, the
+    cursor and high water moved forward only (crawlers report in any order)."""
+    names = ", ".join(COUNTERS)
+    row = db.execute(
+        f"SELECT cursor, high_water, {names} FROM crawl_runs WHERE id = ?", [run_id]
+    ).fetchone()
+    if row is None:
+        return {"counters": added, "cursor": cursor, "high_water": high_water}
+    old_cursor, old_high_water, *values = row
+    counters = {
+        name: (value or 0) + added.get(name, 0)
+        for name, value in zip(COUNTERS, values, strict=True)
+    }
+    if old_cursor is not None and (cursor is None or cursor < old_cursor):
+        cursor = old_cursor
+    if old_high_water is not None and (
+        high_water is None or _id_order(high_water) < _id_order(old_high_water)
+    ):
+        high_water = old_high_water
+    return {"counters": counters, "cursor": cursor, "high_water": high_water}
+
+
+def _id_order(native_id: str) -> tuple[int, str]:
+    return (int(native_id), "") if native_id.isdigit() else (-1, native_id)
+
+
 def finish_run(
     db: sqlite_utils.Database,
     run_id: int,

@@ -291,6 +291,15 @@ CREATE TABLE judged_pages (
 CREATE INDEX judged_pages_site ON judged_pages (site, not_article);
 """
 
+# The writer of a shared crawl: the last entry of each Redis stream it committed, written in the
+# same transaction as what the entry holds, so that an entry delivered again is not applied twice.
+STREAM_POSITIONS = """
+CREATE TABLE stream_positions (
+    stream TEXT PRIMARY KEY,
+    last_id TEXT NOT NULL,
+    written_at TEXT NOT NULL
+);
+"""
 
 # Each entry is a SQL script, and maybe a function run after it, applied once, in order, in one
 # transaction with its version bump.
@@ -305,6 +314,7 @@ MIGRATIONS: tuple[tuple[str, Callable[[sqlite3.Connection], None] | None], ...] 
     (FIELDS_AND_BACKOFF, None),
     (PER_LANGUAGE_STEMS, _index_in_each_language),
     (DISCOVERY, None),
+    (STREAM_POSITIONS, None),
 )
 LATEST_VERSION = len(MIGRATIONS)
 # The tables each schema version must have: a version whose tables are missing is damaged.
@@ -325,3 +335,4 @@ REQUIRED_TABLES[7] = REQUIRED_TABLES[6]
 REQUIRED_TABLES[8] = REQUIRED_TABLES[7]
 REQUIRED_TABLES[9] = REQUIRED_TABLES[8]
 REQUIRED_TABLES[10] = (*REQUIRED_TABLES[9], "discovery_sources", "judged_pages")
+REQUIRED_TABLES[11] = (*REQUIRED_TABLES[10], "stream_positions")

@@ -91,6 +91,8 @@ class Batch:
     sources: list[dict[str, Any]] = field(default_factory=list)
     run_id: int | None = None
     reason: str = "edit"  # why a changed article changed: "edit", or "re-extraction"
+    # (stream, entry id) of the shared crawl's entry this batch is: kept in the same transaction
+    position: tuple[str, str] | None = None
 
     def __len__(self) -> int:
         parts: tuple[list[Any], ...] = (
@@ -293,7 +295,25 @@ class Archive:
             self._record_sources(batch.sources, seen_at)
             if batch.run_id is not None and progress is not None:
                 record_progress(self.db, batch.run_id, **progress(counts))
+            if batch.position is not None:
+                self.keep_position(*batch.position, seen_at)
         return counts
+
+    def keep_position(self, stream: str, entry_id: str, now: str) -> None:
+        """Note the last entry of a stream that is written (inside its transaction)."""
+        self.db.execute(
+            "INSERT INTO stream_positions (stream, last_id, written_at) VALUES (?, ?, ?)"
+            " ON CONFLICT (stream) DO UPDATE SET last_id = excluded.last_id,"
+            " written_at = excluded.written_at",
+            [stream, entry_id, now],
+        )
+
+    def stream_position(self, stream: str) -> str | None:
+        """The last entry of a stream that is written, if any."""
+        row = self.db.execute(
+            "SELECT last_id FROM stream_positions WHERE stream = ?", [stream]
+        ).fetchone()
+        return row[0] if row else None
 
     def run_counters(self, run_id: int) -> dict[str, int]:
         """A run's counters so far (a resumed run adds to them)."""

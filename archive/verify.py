@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -37,8 +38,9 @@ class Report:
         return found
 
 
-def verify(db: Path, warc_dir: Path) -> Report:
-    """Read every WARC file and check each record the archive points to."""
+def verify(db: Path, warc_dirs: Sequence[Path]) -> Report:
+    """Read every WARC file of these directories (a shared crawl's crawlers each keep their
+    own) and check each record the archive points to."""
     check_archive(db, must_exist=True, current=True)
     with read_only(db) as conn:
         pointers = conn.execute(
@@ -49,7 +51,7 @@ def verify(db: Path, warc_dir: Path) -> Report:
         ).fetchall()
     report = Report(referenced=len(pointers))
     scans = {}
-    for path in files(warc_dir):
+    for path in (found for directory in warc_dirs for found in files(directory)):
         result = scan(path)
         scans[path.name] = result
         report.files += 1

@@ -17,6 +17,8 @@ commit fails and the crawl stops: no article points to a record that is not on d
 
 from __future__ import annotations
 
+import os
+import socket
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import asdict
 from datetime import UTC, datetime
@@ -64,7 +66,9 @@ class WarcCapture:
             raise NotConfigured
         run_id = settings.getint("NEWSARCHIVE_RUN_ID") or None
         stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S")
-        stem = Path(settings.get("NEWSARCHIVE_DB")).stem
+        # One archive's files are named by it; a crawler of a shared crawl, by host and process.
+        db = settings.get("NEWSARCHIVE_DB")
+        stem = Path(db).stem if db else f"{socket.gethostname()}-{os.getpid()}"
         Path(directory).mkdir(parents=True, exist_ok=True)  # any error shows here, at start
         writer = InProcess(
             WarcWriter,

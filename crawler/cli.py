@@ -11,7 +11,7 @@ from typing import Any
 
 import click
 
-from archive.exceptions import ArchiveError, ArchiveLocked
+from archive.exceptions import ArchiveError, ArchiveLocked, WriterRunning
 
 from . import __version__
 from .exceptions import NewsarchiveError
@@ -37,6 +37,11 @@ CRAWL_EXIT_CODES = exit_codes(
 )
 PLAIN_EXIT_CODES = exit_codes(DONE, BAD_INPUT)
 WRITING_EXIT_CODES = exit_codes(DONE, BAD_INPUT, LOCKED)
+WRITE_EXIT_CODES = exit_codes(
+    "0  stopped by Ctrl-C or SIGTERM, everything read committed",
+    "1  bad input: a foreign or damaged --db, or a Redis it cannot use (one line says why)",
+    "2  the archive is locked by a crawl, or another writer owns the stream",
+)
 SCHEDULE_EXIT_CODES = exit_codes(
     "0  stopped after --max-runs",
     "1  bad schedule file (one line names the entry and the problem)",
@@ -76,7 +81,7 @@ def one_line_errors(function: Callable[..., Any]) -> Callable[..., Any]:
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         try:
             return function(*args, **kwargs)
-        except ArchiveLocked as error:
+        except (ArchiveLocked, WriterRunning) as error:
             click.echo(f"Error: {error}", err=True)
             sys.exit(2)
         except (ArchiveError, NewsarchiveError) as error:
@@ -162,7 +167,18 @@ def parse_since(_ctx: click.Context, _param: click.Parameter, value: str | None)
 
 @cli.command(epilog=CRAWL_EXIT_CODES)
 @click.argument("site", default="sdelanounas")
-@db_option
+@click.option(
+    "--db",
+    type=click.Path(path_type=Path, dir_okay=True),
+    help="The SQLite archive file.  [default: archive.db]",
+)
+@click.option(
+    "--redis",
+    "redis_url",
+    metavar="URL",
+    help="Join a crawl shared by several processes on this Redis (redis://[:PASSWORD@]HOST:PORT/DB"
+    " or rediss://); `newsarchive write` owns the archive, so no --db.",
+)
 @click.option("--base-url", help="Crawl a mirror or the simulator instead of the real site.")
 @click.option(
     "--max-pages", type=click.IntRange(min=1), help="Read at most this many listing pages."
@@ -213,7 +229,8 @@ def parse_since(_ctx: click.Context, _param: click.Parameter, value: str | None)
 @one_line_errors
 def crawl(
     site: str,
-    db: Path,
+    db: Path | None,
+    redis_url: str | None,
     base_url: str | None,
     max_pages: int | None,
     full: bool,
@@ -264,8 +281,18 @@ def crawl(
         newsarchive crawl --ids 175000-175219
         newsarchive crawl sdelanounas --base-url http://127.0.0.1:8800 --db mirror.db
         newsarchive crawl https://news.example.com/
+        newsarchive crawl --redis redis://:PASSWORD@10.0.0.5:6379/0
+
+    With --redis URL, any number of crawlers on any machines share one crawl: one frontier in
+    Redis (scrapy-redis's scheduler and dupefilter), each request leased to the crawler that
+    took it and queued again if that crawler dies (NEWSARCHIVE_LEASE_SECONDS); what they
+    read goes to `newsarchive write`, the one process that opens the archive. The first
+    crawler of a run seeds it; a crawler with nothing to do waits while others work; the run
+    ends, for all of them with one verdict, when nothing is queued or leased. Each crawler
+    keeps its own raw capture (./newsarchive-warc/ unless --warc-dir). A Redis outage makes
+    crawlers wait and retry.
     """
-    from .run import CrawlPlan
+    from .run import CrawlPlan, crawl_shared
     from .run import crawl as run_crawl
 
     if sum(map(bool, (full, revalidate, since, ids))) > 1:
@@ -299,13 +326,75 @@ def crawl(
         limit=limit,
         retry_failed=retry_failed,
     )
-    result = run_crawl(site, db, base_url, plan, overrides, wait=wait)
+    if redis_url is not None:
+        if db is not None or wait:
+            raise click.UsageError(
+                "a crawler of a shared crawl opens no archive: give --db to `newsarchive write`"
+                " and leave out --db and --wait here"
+            )
+        result = crawl_shared(site, redis_url, base_url, plan, overrides)
+    else:
+        result = run_crawl(site, db or Path("archive.db"), base_url, plan, overrides, wait=wait)
     for warning in result.warnings:
         click.echo(f"Warning: {warning}", err=True)
     if result.exit_code:
         click.echo(f"Error: {result.message}", err=True)
         sys.exit(result.exit_code)
     click.echo(result.message)
+
+
+@cli.command(epilog=WRITE_EXIT_CODES)
+@click.option(
+    "--redis",
+    "redis_url",
+    required=True,
+    metavar="URL",
+    help="The Redis of the shared crawl (redis://[:PASSWORD@]HOST:PORT/DB or rediss://).",
+)
+@db_option
+@one_line_errors
+def write(redis_url: str, db: Path) -> None:
+    """Own the archive of a crawl shared by several processes: write what they send.
+
+    Reads articles, failures and run counters from the shared crawl's Redis stream and writes
+    them to the archive in batches, as a crawl on one machine does; an entry is acknowledged
+    only once it is committed, so a writer killed at any moment loses nothing and, restarted,
+    writes nothing twice. It also starts the runs crawlers ask for and publishes to Redis what
+    crawlers need of the archive (what is archived, validators for rechecks). One writer per
+    archive; it holds the archive's lock, so no crawl on one machine writes to it meanwhile.
+    Runs until stopped: Ctrl-C or SIGTERM stop it after committing what it has read.
+
+    Example:
+
+    \b
+        newsarchive write --redis redis://:PASSWORD@10.0.0.5:6379/0 --db archive.db
+    """
+    import signal
+    import threading
+
+    from archive.shared import connect
+    from archive.store import check_archive, crawl_lock
+    from archive.writer import StreamWriter
+
+    from . import settings as defaults
+    from .pipelines import recheck_delays
+
+    check_archive(db, writing=True)
+    client = connect(redis_url)
+    stop = threading.Event()
+    for number in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(number, lambda *_: stop.set())
+    with crawl_lock(db):
+        writer = StreamWriter(
+            client,
+            db,
+            recheck_delays(defaults.NEWSARCHIVE_RECHECK_AFTER),
+            recheck_delays(defaults.NEWSARCHIVE_RETRY_FAILED_AFTER),
+            say=lambda line: click.echo(line, err=True),
+        )
+        click.echo(f"Writing what crawlers send on {redis_url.split('@')[-1]} to {db}", err=True)
+        summary = writer.run(stop)
+    click.echo(summary.line())
 
 
 @cli.command(epilog=SCHEDULE_EXIT_CODES)
@@ -495,9 +584,16 @@ def reextract(
 
 @cli.command(epilog=VERIFY_EXIT_CODES)
 @db_option
-@warc_dir_option
+@click.option(
+    "--warc-dir",
+    "warc_dirs",
+    multiple=True,
+    type=click.Path(path_type=Path, file_okay=False),
+    help="Where the WARC files are (repeatable: each crawler of a shared crawl keeps its own;"
+    " default: <db stem>-warc/ beside the archive).",
+)
 @one_line_errors
-def verify(db: Path, warc_dir: Path | None) -> None:
+def verify(db: Path, warc_dirs: tuple[Path, ...]) -> None:
     """Check raw capture against the archive: records there, digests right, orphans counted.
 
     Exits with 3 if a record an article points to is missing or damaged.
@@ -506,10 +602,11 @@ def verify(db: Path, warc_dir: Path | None) -> None:
 
     \b
         newsarchive verify --db archive.db
+        newsarchive verify --db archive.db --warc-dir crawler1-warc --warc-dir crawler2-warc
     """
     from archive.verify import verify as run_verify
 
-    report = run_verify(db, warc_dir or default_warc_dir(db))
+    report = run_verify(db, warc_dirs or (default_warc_dir(db),))
     for line in report.lines():
         click.echo(line)
     if not report.ok:

@@ -111,14 +111,20 @@ def check_overrides(defaults: Settings, overrides: dict[str, str]) -> None:
             raise BadSetting(f"--setting {key}={value!r}: {key} needs {kind}") from None
 
 
-def crawl_settings(db: Path, base_url: str, overrides: dict[str, str]) -> Settings:
-    """Project defaults, then the loopback speed-ups, then the user's --setting values."""
+def crawl_settings(db: Path | None, base_url: str, overrides: dict[str, str]) -> Settings:
+    """Project defaults, then the loopback speed-ups, then the user's --setting values. With
+    no archive (`db` None) the crawl is a crawler of a shared crawl (`shared_settings`)."""
     settings = Settings()
     settings.setmodule(default_settings, priority="project")
     check_overrides(settings, overrides)
     if is_loopback(base_url):
         settings.setdict(default_settings.LOOPBACK_SETTINGS, priority="project")
-    settings.set("NEWSARCHIVE_DB", str(db), priority="cmdline")
-    settings.set("NEWSARCHIVE_WARC_DIR", str(default_warc_dir(db)), priority="project")
+    if db is not None:
+        settings.set("NEWSARCHIVE_DB", str(db), priority="cmdline")
+        settings.set("NEWSARCHIVE_WARC_DIR", str(default_warc_dir(db)), priority="project")
+    else:
+        settings.set("NEWSARCHIVE_DB", "", priority="cmdline")
+        settings.setdict(default_settings.SHARED_SETTINGS, priority="project")
+        settings.set("NEWSARCHIVE_WARC_DIR", default_settings.SHARED_WARC_DIR, priority="project")
     settings.setdict(overrides, priority="cmdline")
     return settings

@@ -60,3 +60,7 @@ class NotAnArticle(NewsarchiveError):
 
 class UnsupportedPlan(NewsarchiveError):
     """A crawl option that the site's way of discovery cannot follow."""
+
+
+class SharedRunDiffers(NewsarchiveError):
+    """A shared crawl of the site is running with other options than this crawler's."""

@@ -170,3 +170,11 @@ class ListingDone:
     """Every entry of this listing page is archived or accounted for: the run's cursor moves."""
 
     page: int
+
+
+@dataclass
+class LeaseDone:
+    """Every result of a request of a shared crawl is yielded: its lease ends when they are in
+    the results stream (a crawler dying before that leaves the request to another)."""
+
+    lease: str

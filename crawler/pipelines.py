@@ -54,37 +54,17 @@ def recheck_delays(value: str | list[Any] | tuple[Any, ...]) -> tuple[int, ...]:
     return tuple(int(part) for part in parts if str(part).strip())
 
 
-class ArchivePipeline:
-    """Buffers what the spider yields and saves it `NEWSARCHIVE_BATCH_SIZE` items at a time."""
+class BatchingPipeline:
+    """Buffers what the spider yields into batches of `NEWSARCHIVE_BATCH_SIZE` items; a
+    subclass says where a batch goes (`_flush`)."""
 
-    def __init__(self, crawler: Crawler, db_path: Path, batch_size: int) -> None:
-        settings = crawler.settings
+    def __init__(self, crawler: Crawler, batch_size: int) -> None:
         self.crawler = crawler
-        self.db_path = db_path
         self.batch_size = batch_size
-        self.rechecks = recheck_delays(settings.get("NEWSARCHIVE_RECHECK_AFTER"))
-        self.retry_delays = recheck_delays(settings.get("NEWSARCHIVE_RETRY_FAILED_AFTER"))
-        run_id = settings.get("NEWSARCHIVE_RUN_ID")
+        run_id = crawler.settings.get("NEWSARCHIVE_RUN_ID")
         self.run_id = int(run_id) if run_id else None
-        self.archive: Archive | None = None
         self.batch = Batch(run_id=self.run_id)
-        self.counts = SaveCounts()
-        self.base: dict[str, int] = {}
         self.done_pages: set[int] = set()
-        self.failed = False
-        self.thread = ThreadPoolExecutor(1, thread_name_prefix="archive")
-        self.writing: Future[SaveCounts] | None = None
-
-    @classmethod
-    def from_crawler(cls, crawler: Crawler) -> ArchivePipeline:
-        settings = crawler.settings
-        pipeline = cls(
-            crawler,
-            Path(settings.get("NEWSARCHIVE_DB")),
-            settings.getint("NEWSARCHIVE_BATCH_SIZE"),
-        )
-        crawler.signals.connect(pipeline.crawler_error, signal=signals.spider_error)
-        return pipeline
 
     def crawler_error(self, failure: Failure, response: Response | Failure) -> None:
         """A page that an error in the crawler itself (a bug in a callback, or in an errback,
@@ -95,13 +75,6 @@ class ArchivePipeline:
         assert self.crawler.spider is not None  # the crawl is running
         request: Request = response.request  # type: ignore[union-attr,assignment]  # Scrapy sets it
         self.process_item(PageFailure(self.crawler.spider.name, requested_url(request), reason))
-
-    def open_spider(self) -> None:
-        self.archive = self.thread.submit(
-            Archive, self.db_path, self.rechecks, self.retry_delays
-        ).result()
-        if self.run_id is not None:
-            self.base = self.thread.submit(self.archive.run_counters, self.run_id).result()
 
     def process_item(self, item: Any) -> Any:
         batch = self.batch
@@ -125,6 +98,51 @@ class ArchivePipeline:
         if len(batch) >= self.batch_size:
             self._flush()
         return item
+
+    def _flush(self) -> None:
+        raise NotImplementedError
+
+    def raw_capture_on_disk(self) -> None:
+        """Wait until the raw capture the batch points to is on disk, or raise what kept it
+        from there: no row may point to a record that is not written."""
+        for _, outcome in self.crawler.signals.send_catch_log(signal=before_commit):
+            if isinstance(outcome, Failure):
+                outcome.raiseException()
+
+
+class ArchivePipeline(BatchingPipeline):
+    """Writes each batch, with the run's progress, to the archive file."""
+
+    def __init__(self, crawler: Crawler, db_path: Path, batch_size: int) -> None:
+        super().__init__(crawler, batch_size)
+        settings = crawler.settings
+        self.db_path = db_path
+        self.rechecks = recheck_delays(settings.get("NEWSARCHIVE_RECHECK_AFTER"))
+        self.retry_delays = recheck_delays(settings.get("NEWSARCHIVE_RETRY_FAILED_AFTER"))
+        self.archive: Archive | None = None
+        self.counts = SaveCounts()
+        self.base: dict[str, int] = {}
+        self.failed = False
+        self.thread = ThreadPoolExecutor(1, thread_name_prefix="archive")
+        self.writing: Future[SaveCounts] | None = None
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> ArchivePipeline:
+        settings = crawler.settings
+        pipeline = cls(
+            crawler,
+            Path(settings.get("NEWSARCHIVE_DB")),
+            settings.getint("NEWSARCHIVE_BATCH_SIZE"),
+        )
+        crawler.signals.connect(pipeline.crawler_error, signal=signals.spider_error)
+        return pipeline
+
+    def open_spider(self) -> None:
+        self.archive = self.thread.submit(
+            Archive, self.db_path, self.rechecks, self.retry_delays
+        ).result()
+        if self.run_id is not None:
+            self.base = self.thread.submit(self.archive.run_counters, self.run_id).result()
 
     def close_spider(self) -> None:
         self._flush()
@@ -168,9 +186,7 @@ class ArchivePipeline:
         if self.archive is None or self.failed:
             return
         try:
-            for _, outcome in self.crawler.signals.send_catch_log(signal=before_commit):
-                if isinstance(outcome, Failure):
-                    outcome.raiseException()  # raw capture not on disk: commit nothing
+            self.raw_capture_on_disk()
         except Exception as error:
             self._stop(error)
             return

@@ -71,7 +71,7 @@ def _schedule(retried: Request, settings: BaseSettings, response: Response | Non
     base, cap = _delays(settings)
     asked = retry_after_seconds(response.headers.get("Retry-After")) if response else None
     delay = backoff_delay(retried.meta["retry_times"], base, cap, asked)
-    retried.meta["retry_at"] = time.monotonic() + delay
+    retried.meta["retry_at"] = time.time() + delay  # wall-clock: it may cross machines
     return retried
 
 
@@ -92,7 +92,7 @@ def ask_again(request: Request, crawler: Crawler) -> Request:
     again = request.replace(dont_filter=True)
     again.meta.pop("download_latency", None)
     base, _ = _delays(crawler.settings)
-    again.meta["retry_at"] = time.monotonic() + base
+    again.meta["retry_at"] = time.time() + base
     return again
 
 
@@ -104,7 +104,7 @@ class BackoffRetry(RetryMiddleware):
         self.settings = settings
 
     async def process_request(self, request: Request) -> None:
-        while (wait := request.meta.get("retry_at", 0.0) - time.monotonic()) > 0:
+        while (wait := request.meta.get("retry_at", 0.0) - time.time()) > 0:
             engine = self.crawler.engine
             if engine is None or not engine.running:
                 return  # stopping: let it go rather than hold the shutdown up

@@ -157,6 +157,64 @@ def crawl(
     return result
 
 
+def crawl_shared(
+    site_or_url: str,
+    redis_url: str,
+    base_url: str | None = None,
+    plan: CrawlPlan | None = None,
+    overrides: dict[str, str] | None = None,
+) -> CrawlResult:
+    """Crawl a site as one of the crawlers of a shared crawl on the Redis at `redis_url`: join
+    its run (or have the writer start one), fetch and extract what the shared queue holds, and
+    end with the run's verdict. Opens no archive: `newsarchive write` owns it."""
+    from archive.shared import connect
+
+    site = site_to_crawl(site_or_url)
+    plan = plan or CrawlPlan()
+    check_plan(site, plan)
+    if not walks_listings(site):
+        raise UnsupportedPlan(
+            f"--redis shares a walk of numbered listings; {site.name} is read by its sitemaps,"
+            " feeds and links, which one crawler does: crawl it without --redis"
+        )
+    if base_url is None and site_or_url.startswith(("http://", "https://")):
+        base_url = site_or_url
+    base_url = check_base_url(base_url or site.base_url)
+    client = connect(redis_url)  # an unreachable Redis is one line, before anything is fetched
+    from .configure import crawl_settings
+    from .shared_run import join_run, maintenance_wanted, outcome
+
+    settings = crawl_settings(None, base_url, overrides or {})
+    check_reachable(base_url)
+    maintenance = maintenance_wanted(
+        plan.mode,
+        plan.retry_failed,
+        plan.checked_before(),
+        plan.limit,
+        settings.getint("NEWSARCHIVE_RECHECK_LIMIT"),
+    )
+    shared = join_run(client, site.name, plan.mode, plan.arguments(), maintenance)
+    for name, value in (
+        ("NEWSARCHIVE_REDIS_URL", redis_url),
+        ("NEWSARCHIVE_RUN_ID", shared.state.id),
+        ("NEWSARCHIVE_SHARED_SITE", site.name),
+        ("NEWSARCHIVE_SHARED_RUN", shared.token),
+    ):
+        settings.set(name, value, priority="cmdline")
+    stats, _ = _run_spider(site, settings, base_url, plan, shared.state)
+    if stats.get("finish_reason") == "shutdown":
+        message = "interrupted; the other crawlers of the shared run go on (rerun to rejoin it)"
+        return CrawlResult(EXIT_INTERRUPTED, message, stats)
+    wait = settings.getfloat("NEWSARCHIVE_SHARED_END_WAIT") + 10
+    verdict = outcome(client, site.name, shared.token, wait)
+    if verdict is None:
+        reason = stats.get("finish_reason")
+        message = f"this crawler stopped ({reason}) before the shared run ended; rerun to rejoin"
+        return CrawlResult(EXIT_INTERRUPTED, message, stats)
+    exit_code, message, warnings = verdict
+    return CrawlResult(exit_code, message, stats, warnings)
+
+
 def _run_spider(
     site: Site, settings: Settings, base_url: str, plan: CrawlPlan, run: RunState
 ) -> tuple[dict[str, Any], str | None]:

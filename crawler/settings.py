@@ -69,6 +69,8 @@ NEWSARCHIVE_EXTRACT_WORKERS = 1  # processes parsing pages beside the crawl (0: 
 NEWSARCHIVE_FAILURE_MIN_PAGES = 20  # article pages seen before the failure share is judged
 NEWSARCHIVE_FAILURE_SHARE = 0.05  # more extraction failures than this ends with exit code 3
 NEWSARCHIVE_KNOWN_STREAK = 20  # incremental: stop after this many archived, unchanged entries
+NEWSARCHIVE_LEASE_SECONDS = 60  # shared crawl: a request a dead crawler held is queued again
+NEWSARCHIVE_LEASE_TRIES = 3  # … at most this often; then it is dropped, and said so
 NEWSARCHIVE_LINK_DEPTH = 3  # a links walk follows links this far from the home page
 NEWSARCHIVE_LINK_MAX_PAGES = 2000  # … and asks at most this many pages per run
 NEWSARCHIVE_PROGRESS_INTERVAL = 10.0  # seconds between progress lines on stderr (0: none)
@@ -78,10 +80,25 @@ NEWSARCHIVE_RETRY_DELAY = 2.0  # seconds before the first retry; doubles with ea
 NEWSARCHIVE_RETRY_FAILED_AFTER = "0,86400,604800,2592000"  # a failed page's next try: after
 # the 1st, 2nd, 3rd, later failure (s; 0: the next run); a permanent failure waits the last
 NEWSARCHIVE_RETRY_MAX_DELAY = 120.0  # cap on a retry's delay, Retry-After included
+NEWSARCHIVE_REDIS_URL = ""  # shared crawl: the Redis of its frontier (`crawl --redis`)
 NEWSARCHIVE_RUN_ID = None  # the crawl_runs row of this run (set by `newsarchive crawl`)
+NEWSARCHIVE_SHARED_END_WAIT = 60.0  # shared crawl: how long its end waits for the writer, s
+NEWSARCHIVE_SHARED_FLUSH_SECONDS = 1.0  # … how often a crawler sends what it has, at least
+NEWSARCHIVE_SHARED_RUN = ""  # … which run (set by `newsarchive crawl --redis`)
+NEWSARCHIVE_SHARED_SITE = ""  # … of which site (likewise)
 NEWSARCHIVE_WARC = True  # write every response to WARC
 NEWSARCHIVE_WARC_DIR = ""  # where (default: `<db stem>-warc/` beside the archive)
 NEWSARCHIVE_WARC_MAX_SIZE = 1_000_000_000  # bytes; a new file starts past this
+
+# What a crawler of a shared crawl uses instead of the archive file: the frontier in Redis (with
+# leases), results sent to the writer's stream, the run's end agreed on with the other crawlers.
+SHARED_SETTINGS = {
+    "SCHEDULER": "crawler.leases.SharedScheduler",
+    "ITEM_PIPELINES": {"crawler.stream.StreamPipeline": 300},
+    "SPIDER_MIDDLEWARES": {"crawler.shared_run.SharedRole": 10},
+    "EXTENSIONS": {"crawler.progress.ProgressLine": 500, "crawler.shared_run.SharedRunWatch": 600},
+}
+SHARED_WARC_DIR = "newsarchive-warc"  # where a crawler of a shared crawl writes raw capture
 
 LOOPBACK_SETTINGS = {
     "AUTOTHROTTLE_ENABLED": False,

@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
+import redis
 import scrapy
 from scrapy.crawler import Crawler
 from scrapy.exceptions import CloseSpider, IgnoreRequest
@@ -23,6 +24,8 @@ from scrapy.http import Response
 from twisted.python.failure import Failure
 
 from archive.frontier import Due, Frontier
+from archive.published import PublishedFrontier
+from archive.shared import connect
 from crawler.drift import FieldWatch
 from crawler.exceptions import ExtractionFailed
 from crawler.extract import decode_html, is_error_page, is_truncated
@@ -79,7 +82,9 @@ class ArchiveSpider(scrapy.Spider):
 
     site: Site
     # Set by from_crawler, from the crawl's settings.
-    frontier: Frontier
+    frontier: Frontier | PublishedFrontier
+    shared: redis.Redis | None  # the Redis of a shared crawl
+    run_token: str  # which shared run
     extractor: Extractor
     enough_pages: int
     known_streak: int
@@ -111,7 +116,14 @@ class ArchiveSpider(scrapy.Spider):
     def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> ArchiveSpider:
         spider = super().from_crawler(crawler, *args, **kwargs)
         settings = crawler.settings
-        spider.frontier = Frontier(Path(settings.get("NEWSARCHIVE_DB")), spider.site.name)
+        spider.shared, spider.run_token = None, ""
+        if redis_url := settings.get("NEWSARCHIVE_REDIS_URL"):
+            spider.shared = connect(redis_url)
+            spider.run_token = settings.get("NEWSARCHIVE_SHARED_RUN")
+            spider.frontier = PublishedFrontier(spider.shared, spider.site.name, spider.run_token)
+        else:
+            spider.frontier = Frontier(Path(settings.get("NEWSARCHIVE_DB")), spider.site.name)
+        crawler.signals.connect(spider.watch_fields, signal=scrapy.signals.spider_opened)
         spider.extractor = Extractor(settings.getint("NEWSARCHIVE_EXTRACT_WORKERS"))
         spider.enough_pages = settings.getint("NEWSARCHIVE_FAILURE_MIN_PAGES")
         spider.known_streak = settings.getint("NEWSARCHIVE_KNOWN_STREAK")

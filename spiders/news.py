@@ -109,7 +109,6 @@ class NewsSpider(ArchiveSpider):
         return f"{self.base_url}/"
 
     async def start(self) -> AsyncIterator[scrapy.Request]:
-        self.watch_fields()
         if self.mode != "revalidate":
             # A full run reads every sitemap and feed again, whatever their validators say.
             self.known = self.frontier.sources() if self.mode == "incremental" else {}

@@ -11,6 +11,7 @@ from datetime import datetime
 from typing import Any
 
 import scrapy
+from scrapy.crawler import Crawler
 from scrapy.exceptions import IgnoreRequest
 from scrapy.http import Response
 from twisted.python.failure import Failure
@@ -23,6 +24,7 @@ from crawler.retry import ask_again, retry_later
 from crawler.sites import SDELANOUNAS
 
 from .base import ERROR_PAGE, TRUNCATED, ArchiveSpider, header, page_text, request_of
+from .walk import ListingWalk, SharedListingWalk
 
 ID_CHUNK = 500
 
@@ -39,6 +41,7 @@ class SdelanounasSpider(ArchiveSpider):
 
     name = SDELANOUNAS.name
     site = SDELANOUNAS
+    walk: ListingWalk
 
     def __init__(
         self,
@@ -57,15 +60,19 @@ class SdelanounasSpider(ArchiveSpider):
         self.main_start = int(resume_cursor) if resume_cursor else 0
         self.previous_high_water = int(previous_high_water) if previous_high_water else None
         self.high_water = high_water
-        self.pending: dict[int, set[str]] = {}
-        self.streaks = {"main": 0, "top": 0}
-        self.listed: dict[str, set[str]] = {"main": set(), "top": set()}
-        self.last_shown: dict[str, int] = {}  # posts on the walk's latest listing page
-        self.page_size = 0  # the most posts a listing page has shown
         self.expected_articles: int | None = None
 
+    @classmethod
+    def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> SdelanounasSpider:
+        spider = super().from_crawler(crawler, *args, **kwargs)
+        assert isinstance(spider, SdelanounasSpider)
+        if spider.shared is None:
+            spider.walk = ListingWalk()
+        else:
+            spider.walk = SharedListingWalk(spider.shared, spider.site.name, spider.run_token)
+        return spider
+
     async def start(self) -> AsyncIterator[scrapy.Request]:
-        self.watch_fields()
         stats = self.crawler.stats
         stats.set_value("newsarchive/walk_start", self.main_start)
         stats.set_value("newsarchive/high_water", self.high_water)
@@ -129,7 +136,7 @@ class SdelanounasSpider(ArchiveSpider):
             yield from fault
             return
         self.crawler.stats.inc_value("newsarchive/listing_pages")
-        if not entries or self.repeats(entries, walk):
+        if not entries or self.repeats(entries, walk, page):
             if walk == "main":
                 yield ListingDone(page)
             return
@@ -139,9 +146,8 @@ class SdelanounasSpider(ArchiveSpider):
             self.crawler.stats.set_value("newsarchive/high_water", self.high_water)
         known = self.frontier.known([entry.native_id for entry in entries])
         failed = self.frontier.failed([entry.url for entry in entries])
-        requested: set[str] = set()
-        if walk == "main":
-            self.pending[page] = requested  # filled below, before any answer can come back
+        streak = self.walk.streak(walk, page)
+        requested: list[str] = []
         stop = False
         for entry in entries:
             if self.is_before_since(entry.published_at):
@@ -152,15 +158,18 @@ class SdelanounasSpider(ArchiveSpider):
             # A full run asks every archived article again by its revalidation, not here.
             unchanged = known.get(entry.native_id) == entry.title
             if unchanged or (self.mode == "full" and entry.native_id in known):
-                self.streaks[walk] += 1
-                stop = stop or self.walk_is_done(walk, int(entry.native_id))
+                streak += 1
+                stop = stop or self.walk_is_done(walk, streak, int(entry.native_id))
                 continue
-            self.streaks[walk] = 0
-            requested.add(entry.native_id)
-            yield self.id_request(
-                entry.native_id, page if walk == "main" else None, dont_filter=True
-            )
-        if walk == "main" and not requested:
+            streak = 0
+            requested.append(entry.native_id)
+        self.walk.set_streak(walk, page, streak)
+        asked = self.walk.claim(f"{walk}:{page}", list(dict.fromkeys(requested)))
+        if walk == "main":
+            self.walk.expect(page, set(asked))  # before any answer can come back
+        for native_id in asked:
+            yield self.id_request(native_id, page if walk == "main" else None, dont_filter=True)
+        if walk == "main" and not asked:
             yield ListingDone(page)
         if not stop and (self.max_pages is None or page + 1 < self.max_pages):
             yield self.listing_request(page + 1, walk)
@@ -183,24 +192,20 @@ class SdelanounasSpider(ArchiveSpider):
                 self.listing_lost(request, with_retries(reason, request))
             return [retried] if retried is not None else []
         walk = request.cb_kwargs.get("walk", "main")
-        shown = self.last_shown.get(walk)  # None: the walk's first page (a start, a resume)
-        after_full_page = shown is None or shown >= self.page_size
+        shown = self.walk.last_shown(walk)  # None: the walk's first page (a start, a resume)
+        after_full_page = shown is None or shown >= self.walk.page_size()
         if response.meta.get("confirms_empty") or not after_full_page:
             return None
         again = ask_again(request, self.crawler)
         again.meta["confirms_empty"] = True
         return [again]
 
-    def repeats(self, entries: list[ListingEntry], walk: str) -> bool:
+    def repeats(self, entries: list[ListingEntry], walk: str, page: int) -> bool:
         """Whether a listing page shows only entries earlier pages of this walk showed: a
         site that serves the same page for any page number would otherwise never end."""
-        ids = {entry.native_id for entry in entries}
-        if ids <= self.listed[walk]:
+        if self.walk.repeats(walk, page, {entry.native_id for entry in entries}):
             self.logger.warning("a listing page repeats earlier ones; the walk ends there")
             return True
-        self.listed[walk] |= ids
-        self.last_shown[walk] = len(entries)
-        self.page_size = max(self.page_size, len(entries))
         return False
 
     def is_before_since(self, published_at: str | None) -> bool:
@@ -208,9 +213,9 @@ class SdelanounasSpider(ArchiveSpider):
             return False
         return datetime.fromisoformat(published_at) < self.since
 
-    def walk_is_done(self, walk: str, native_id: int) -> bool:
-        """Whether enough archived, unchanged entries in a row end this walk."""
-        if self.streaks[walk] < self.known_streak:
+    def walk_is_done(self, walk: str, streak: int, native_id: int) -> bool:
+        """Whether enough archived, unchanged entries in a row (`streak`) end this walk."""
+        if streak < self.known_streak:
             return False
         if walk == "top":
             return True
@@ -219,10 +224,7 @@ class SdelanounasSpider(ArchiveSpider):
 
     def resolved(self, key: str, origin: Any) -> Iterator[ListingDone]:
         """Note an entry of a listing page as done; the page is done when all of it is."""
-        if origin is None or (pending := self.pending.get(origin)) is None:
-            return
-        pending.discard(key)
-        if not pending:
+        if origin is not None and self.walk.resolve(origin, key):
             yield ListingDone(origin)
 
     def listing_failed(self, failure: Failure) -> None:

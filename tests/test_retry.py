@@ -58,7 +58,7 @@ def test_a_429_is_retried_when_the_server_says_and_then_given_up() -> None:
     retry = middleware()
     request = Request("https://sdelanounas.ru/blogs/1/")
     asked = Response(request.url, status=429, headers={"Retry-After": "30"}, request=request)
-    before = time.monotonic()
+    before = time.time()
     first = retry.process_response(request, asked)
     assert isinstance(first, Request) and first.meta["retry_times"] == 1
     assert 30 <= first.meta["retry_at"] - before <= 31
@@ -75,5 +75,5 @@ def test_a_timeout_is_retried_after_the_backoff_and_a_size_cap_is_not() -> None:
     retry = middleware()
     request = Request("https://sdelanounas.ru/blogs/1/")
     again = retry.process_exception(request, DownloadTimeoutError())
-    assert isinstance(again, Request) and again.meta["retry_at"] > time.monotonic() + 1
+    assert isinstance(again, Request) and again.meta["retry_at"] > time.time() + 1
     assert retry.process_exception(request, DownloadCancelledError("too big")) is None

@@ -1,0 +1,158 @@
+"""Item pipeline of a shared crawl: batches go to the results stream in Redis, not to a file.
+
+A crawler of a shared crawl never opens the archive. Each batch (articles, failures, judged
+pages, the crawler's counters since its last batch) is one stream entry, added in the same
+Redis transaction that ends the leases of the requests it completes: a crawler killed before
+that leaves those requests to the others, one killed after has lost nothing. Batches go when
+full, every `NEWSARCHIVE_SHARED_FLUSH_SECONDS`, when the crawler is idle, and at its end.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import asdict
+from typing import Any
+
+import redis
+from scrapy import signals
+from scrapy.crawler import Crawler
+from scrapy.utils.defer import deferred_from_coro
+from twisted.internet.task import LoopingCall
+
+from archive.shared import STREAM, connect, encode_entry, run_key, site_key
+
+from .items import LeaseDone
+from .leases import RunKeys, release
+from .normalise import utc_now
+from .pipelines import HTTP_ERRORS, SPIDER_COUNTERS, BatchingPipeline
+
+logger = logging.getLogger(__name__)
+# Stats that say where one process is, not how much it did: never summed over crawlers (the
+# walk's cursor and high water go to the writer with each batch).
+OWN_STATS = ("newsarchive/walk_start", "newsarchive/high_water")
+
+
+def stats_key(keys: RunKeys) -> str:
+    """The hash in which the crawlers of a run sum their stats (the run is judged on it)."""
+    return run_key(keys.site, keys.token, "stats")
+
+
+class StreamPipeline(BatchingPipeline):
+    """Sends each batch, with the leases it completes and the counters it adds, to Redis."""
+
+    def __init__(
+        self, crawler: Crawler, batch_size: int, client: redis.Redis, interval: float
+    ) -> None:
+        super().__init__(crawler, batch_size)
+        self.client = client
+        self.keys = RunKeys.from_settings(crawler.settings)
+        self.leases: list[str] = []
+        self.sent_stats: dict[str, int] = {}
+        self.sent_counters: dict[str, int] = {}
+        self.walk_start = 0
+        self.failed = False
+        self.timer = LoopingCall(self._flush)
+        self.interval = interval
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> StreamPipeline:
+        settings = crawler.settings
+        pipeline = cls(
+            crawler,
+            settings.getint("NEWSARCHIVE_BATCH_SIZE"),
+            connect(settings.get("NEWSARCHIVE_REDIS_URL")),
+            settings.getfloat("NEWSARCHIVE_SHARED_FLUSH_SECONDS"),
+        )
+        crawler.signals.connect(pipeline.crawler_error, signal=signals.spider_error)
+        crawler.signals.connect(pipeline._flush, signal=signals.spider_idle)
+        return pipeline
+
+    def open_spider(self) -> None:
+        cursor = self.client.hget(site_key(self.keys.site, "run"), "cursor")
+        self.walk_start = int(cursor) if cursor else 0
+        self.timer.start(self.interval, now=False)
+
+    def close_spider(self) -> None:
+        if self.timer.running:
+            self.timer.stop()
+        self._flush(final=True)
+
+    def process_item(self, item: Any) -> Any:
+        if isinstance(item, LeaseDone):
+            self.leases.append(item.lease)
+            return item
+        return super().process_item(item)
+
+    def _deltas(self) -> tuple[dict[str, int], dict[str, int], dict[str, float]]:
+        """What this crawler added since its last batch: the run's counters; its stats, summed
+        (counts) or set (shares)."""
+        stats = self.crawler.stats.get_stats()
+        counters = {name: int(stats.get(key, 0)) for name, key in SPIDER_COUNTERS.items()}
+        counters["http_errors"] = sum(int(stats.get(key, 0)) for key in HTTP_ERRORS)
+        added = {name: value - self.sent_counters.get(name, 0) for name, value in counters.items()}
+        self.sent_counters = counters
+        counts = {
+            key: value
+            for key, value in stats.items()
+            if isinstance(value, int) and not isinstance(value, bool) and key not in OWN_STATS
+        }
+        summed = {key: value - self.sent_stats.get(key, 0) for key, value in counts.items()}
+        self.sent_stats = counts
+        shares = {key: value for key, value in stats.items() if isinstance(value, float)}
+        return added, summed, shares
+
+    def _cursor(self) -> int | None:
+        """The first listing page of the run's walk not fully archived, over every crawler."""
+        done = run_key(self.keys.site, self.keys.token, "done-pages")
+        if self.done_pages:
+            self.client.sadd(done, *self.done_pages)
+            self.done_pages = set()
+        pages = {int(page) for page in self.client.smembers(done)}
+        page = self.walk_start
+        while page in pages:
+            page += 1
+        return page
+
+    def _flush(self, final: bool = False) -> None:
+        """Send the batch and end the leases it completes, in one transaction."""
+        batch = self.batch
+        busy = len(batch) or batch.sources or self.leases or self.done_pages
+        if self.failed or not (busy or final):
+            return
+        try:
+            self.raw_capture_on_disk()
+        except Exception as error:  # the leases stay: another crawler will do these pages
+            self.failed = True
+            logger.error("raw capture failed, stopping this crawler: %s", error)
+            engine = self.crawler.engine
+            if engine is not None and engine.running:
+                deferred_from_coro(engine.close_spider_async(reason="raw_capture_failed"))
+            return
+        counters, summed, shares = self._deltas()
+        stats = self.crawler.stats
+        body = {
+            key: value
+            for key, value in asdict(batch).items()
+            if key not in ("position", "reason", "run_id")
+        }
+        body.update(
+            site=self.keys.site,
+            token=self.keys.token,
+            run_id=self.run_id,
+            seen_at=utc_now(),
+            counters=counters,
+            cursor=self._cursor() if self.done_pages or len(batch) else None,
+            high_water=stats.get_value("newsarchive/high_water"),
+        )
+        pipe = self.client.pipeline()
+        pipe.xadd(STREAM, encode_entry("batch", body))
+        release(pipe, self.keys, self.leases)
+        run_stats = stats_key(self.keys)
+        for key, value in summed.items():
+            if value:
+                pipe.hincrby(run_stats, key, value)
+        for key, share in shares.items():
+            pipe.hset(run_stats, key, share)
+        pipe.execute()
+        self.batch = type(batch)(run_id=self.run_id)
+        self.leases = []

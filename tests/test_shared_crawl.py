@@ -1,0 +1,360 @@
+"""A crawl shared by several processes: crawlers on a real Redis, one writer, the simulator.
+
+Each test starts its own redis-server (Debian's, with AOF on) on a free port, the real
+`newsarchive crawl --redis` and `newsarchive write` commands, and kills them as a machine
+failure would.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import signal
+import socket
+import subprocess
+import time
+from collections import Counter
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pytest
+import redis
+
+from spiders.walk import SharedListingWalk
+from tests.conftest import NEWSARCHIVE, RunningSite, free_port, newsarchive, rows, start_site
+from tests.test_archivist import make_due, recent_corpus
+
+REDIS_SERVER = shutil.which("redis-server") or "/usr/bin/redis-server"
+ARTICLE = re.compile(r"^GET /blogs/(\d+)/ ")
+# What must be the same in an archive written by one process and by several.
+COMPARED = (
+    "id, title, lead, body_text, body_html, published_at, modified_at, author, author_login,"
+    " category, tags, source_url, comment_count, rating, content_hash, language,"
+    " field_sources, image_count, word_count, revision_count, removed_at IS NULL"
+)
+LEASE = ("--setting", "NEWSARCHIVE_LEASE_SECONDS=5")
+
+
+@dataclass
+class RedisServer:
+    """A redis-server of the test's own, with AOF on, restartable on the same port and files."""
+
+    directory: Path
+    port: int = field(default_factory=free_port)
+    process: subprocess.Popen[bytes] | None = None
+
+    @property
+    def url(self) -> str:
+        return f"redis://127.0.0.1:{self.port}/0"
+
+    def start(self) -> None:
+        self.process = subprocess.Popen(
+            [REDIS_SERVER, "--port", str(self.port), "--bind", "127.0.0.1", "--dir",
+             str(self.directory), "--appendonly", "yes", "--save", "", "--daemonize", "no",
+             "--logfile", str(self.directory / "redis.log")],
+        )  # fmt: skip
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline:
+            try:
+                with socket.create_connection(("127.0.0.1", self.port), timeout=1) as probe:
+                    probe.sendall(b"PING\r\n")
+                    if probe.recv(64).startswith(b"+PONG"):
+                        return
+            except OSError:
+                pass
+            time.sleep(0.05)
+        raise AssertionError("redis-server did not start")
+
+    def stop(self) -> None:
+        """Stop as a restart does (SIGTERM: the AOF is on disk)."""
+        if self.process is not None and self.process.poll() is None:
+            self.process.terminate()
+            self.process.wait(timeout=10)
+
+
+@pytest.fixture
+def redis_server(tmp_path: Path) -> Iterator[RedisServer]:
+    directory = tmp_path / "redis"
+    directory.mkdir()
+    server = RedisServer(directory)
+    server.start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def slow_site(tmp_path: Path) -> Iterator[RunningSite]:
+    """120 articles, each answered after 30 ms: a crawl long enough to kill things in."""
+    running = start_site(tmp_path, 120, delay=0.03)
+    yield running
+    running.server.shutdown()
+    running.server.server_close()
+
+
+def start_writer(redis: RedisServer, db: Path, log: Path) -> subprocess.Popen[str]:
+    with log.open("a") as output:  # the writer has its own copy of the descriptor
+        return subprocess.Popen(
+            [str(NEWSARCHIVE), "write", "--redis", redis.url, "--db", str(db)],
+            stdout=output,
+            stderr=subprocess.STDOUT,
+            text=True,
+        )
+
+
+def stop_writer(writer: subprocess.Popen[str]) -> int:
+    writer.send_signal(signal.SIGTERM)
+    return writer.wait(timeout=30)
+
+
+def start_crawler(
+    site: RunningSite, redis: RedisServer, warc_dir: Path, *extra: str
+) -> subprocess.Popen[str]:
+    return subprocess.Popen(
+        [str(NEWSARCHIVE), "crawl", "--redis", redis.url, "--base-url", site.url,
+         "--warc-dir", str(warc_dir), *LEASE, *extra],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )  # fmt: skip
+
+
+def finish(crawlers: list[subprocess.Popen[str]], timeout: float = 120) -> list[tuple[int, str]]:
+    """Each crawler's exit code and what it printed (stderr, then stdout)."""
+    ended = []
+    for crawler in crawlers:
+        out, err = crawler.communicate(timeout=timeout)
+        ended.append((crawler.returncode, err + out))
+    return ended
+
+
+def article_fetches(site: RunningSite) -> Counter[str]:
+    return Counter(match.group(1) for line in site.requests() if (match := ARTICLE.match(line)))
+
+
+def wait_for_articles(db: Path, count: int, timeout: float = 60) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if db.exists():
+            try:
+                if rows(db, "SELECT count(*) FROM articles")[0][0] >= count:
+                    return
+            except Exception:  # not created yet
+                pass
+        time.sleep(0.1)
+    raise AssertionError(f"fewer than {count} articles in {db} after {timeout} s")
+
+
+def shared_crawl(
+    site: RunningSite, redis: RedisServer, db: Path, tmp_path: Path, crawlers: int = 3
+) -> list[tuple[int, str]]:
+    """A whole shared run: a writer, `crawlers` crawlers, the writer stopped at the end."""
+    writer = start_writer(redis, db, tmp_path / "writer.log")
+    try:
+        started = [
+            start_crawler(site, redis, tmp_path / f"warc-{number}") for number in range(crawlers)
+        ]
+        return finish(started)
+    finally:
+        assert stop_writer(writer) == 0, (tmp_path / "writer.log").read_text()
+
+
+def test_three_crawlers_and_a_writer_archive_what_one_crawl_does(
+    redis_server: RedisServer, tmp_path: Path
+) -> None:
+    corpus = recent_corpus(60)
+    (tmp_path / "single").mkdir()
+    (tmp_path / "shared").mkdir()
+    single_site = start_site(tmp_path / "single", 0, corpus=corpus)
+    shared_site = start_site(tmp_path / "shared", 0, corpus=corpus)
+    single, shared = tmp_path / "single.db", tmp_path / "shared.db"
+
+    assert newsarchive("crawl", "--base-url", single_site.url, "--db", str(single)).returncode == 0
+    for code, printed in shared_crawl(shared_site, redis_server, shared, tmp_path):
+        assert code == 0, printed
+        assert printed.startswith("60 new, 0 updated") or "\n60 new, 0 updated" in printed
+        assert "Traceback" not in printed
+    fetched = article_fetches(shared_site)
+    assert len(fetched) == 60 and set(fetched.values()) == {1}  # no article page twice
+
+    # An edition later: edits, a removal, new articles, due rechecks; a second run of each.
+    newest = max(corpus.ids)
+    corpus.count += 5
+    corpus.edit(newest - 2, title="Завод в Казани удвоил выпуск")
+    corpus.edit(newest - 30, paragraph="Дополнение: завод получил новый заказ.")
+    corpus.remove(newest - 40)
+    for db in (single, shared):
+        make_due(db, [newest - 30, newest - 40, newest - 45])
+    assert newsarchive("crawl", "--base-url", single_site.url, "--db", str(single)).returncode == 0
+    for code, printed in shared_crawl(shared_site, redis_server, shared, tmp_path, crawlers=2):
+        assert code == 0, printed
+        assert "5 new, 2 updated, 0 unchanged, 1 not modified, 1 removed" in printed
+
+    query = f"SELECT {COMPARED} FROM articles ORDER BY id"
+    assert rows(shared, query) == rows(single, query)
+    revisions = (
+        "SELECT a.id, r.changed, r.title, r.body_text, r.reason FROM revisions r"
+        " JOIN articles a ON a.pk = r.article_pk ORDER BY a.id, r.seen_at"
+    )
+    assert rows(shared, revisions) == rows(single, revisions) != []
+    runs = "SELECT status, exit_code, complete, articles_new, articles_updated FROM crawl_runs"
+    assert rows(shared, runs) == rows(single, runs)
+    # Counters summed over every crawler: each response once (robots.txt's included).
+    assert rows(shared, "SELECT sum(pages_fetched) FROM crawl_runs") == [
+        (len(shared_site.requests()),)
+    ]
+    # Every row points to its raw capture, in one of the crawlers' own WARC directories.
+    warc_dirs = [str(path) for path in sorted(tmp_path.glob("warc-*"))]
+    options = [option for directory in warc_dirs for option in ("--warc-dir", directory)]
+    verified = newsarchive("verify", "--db", str(shared), *options)
+    assert verified.returncode == 0, verified.stdout + verified.stderr
+    assert "0 missing, 0 with a wrong digest" in verified.stdout
+    for running in (single_site, shared_site):
+        running.server.shutdown()
+        running.server.server_close()
+
+
+def test_a_killed_crawler_leaves_its_work_to_the_others(
+    redis_server: RedisServer, slow_site: RunningSite, tmp_path: Path
+) -> None:
+    db = tmp_path / "archive.db"
+    writer = start_writer(redis_server, db, tmp_path / "writer.log")
+    crawlers = [start_crawler(slow_site, redis_server, tmp_path / f"warc-{n}") for n in range(3)]
+    wait_for_articles(db, 15)
+    crawlers[0].send_signal(signal.SIGKILL)  # a machine gone; no replacement
+    crawlers[0].communicate(timeout=10)
+    for code, printed in finish(crawlers[1:]):
+        assert code == 0, printed
+        assert "Traceback" not in printed
+    assert stop_writer(writer) == 0
+    assert rows(db, "SELECT count(DISTINCT native_id) FROM articles") == [(120,)]
+    assert rows(db, "SELECT count(*) FROM failed_pages") == [(0,)]
+    assert rows(db, "SELECT status, exit_code, articles_new FROM crawl_runs") == [
+        ("finished", 0, 120)
+    ]
+    assert set(article_fetches(slow_site)) == {str(n) for n in slow_site.corpus.ids}
+
+
+def test_a_writer_killed_mid_batch_loses_nothing_and_writes_nothing_twice(
+    redis_server: RedisServer, slow_site: RunningSite, tmp_path: Path
+) -> None:
+    db = tmp_path / "archive.db"
+    log = tmp_path / "writer.log"
+    writer = start_writer(redis_server, db, log)
+    crawlers = [start_crawler(slow_site, redis_server, tmp_path / f"warc-{n}") for n in range(2)]
+    wait_for_articles(db, 10)
+    writer.send_signal(signal.SIGKILL)
+    writer.wait(timeout=10)
+    time.sleep(1)  # crawlers go on sending meanwhile
+    writer = start_writer(redis_server, db, log)
+    for code, printed in finish(crawlers):
+        assert code == 0, printed
+    assert stop_writer(writer) == 0, log.read_text()
+    assert rows(db, "PRAGMA integrity_check") == [("ok",)]
+    assert rows(db, "SELECT count(*), count(DISTINCT id) FROM articles") == [(120, 120)]
+    assert rows(db, "SELECT count(*) FROM revisions") == [(0,)]
+    assert rows(db, "SELECT status, articles_new, articles_updated FROM crawl_runs") == [
+        ("finished", 120, 0)
+    ]
+
+
+def test_a_redis_restart_mid_crawl_is_waited_out(
+    redis_server: RedisServer, slow_site: RunningSite, tmp_path: Path
+) -> None:
+    db = tmp_path / "archive.db"
+    writer = start_writer(redis_server, db, tmp_path / "writer.log")
+    crawlers = [start_crawler(slow_site, redis_server, tmp_path / f"warc-{n}") for n in range(2)]
+    wait_for_articles(db, 15)
+    redis_server.stop()
+    time.sleep(2)
+    redis_server.start()  # the same port and AOF file
+    for code, printed in finish(crawlers):
+        assert code == 0, printed
+        assert "Traceback" not in printed
+        assert len([line for line in printed.splitlines() if "Redis at" in line]) == 1, printed
+    assert stop_writer(writer) == 0
+    assert rows(db, "SELECT count(DISTINCT native_id) FROM articles") == [(120,)]
+    assert rows(db, "SELECT status, exit_code FROM crawl_runs") == [("finished", 0)]
+
+
+def test_a_redis_that_is_not_there_is_one_line_before_anything_is_fetched(
+    site: RunningSite, tmp_path: Path
+) -> None:
+    nowhere = f"redis://127.0.0.1:{free_port()}/0"
+    crawled = newsarchive("crawl", "--redis", nowhere, "--base-url", site.url)
+    assert crawled.returncode == 1
+    assert crawled.stderr.count("\n") == 1 and crawled.stderr.startswith("Error: cannot use Redis")
+    assert "Traceback" not in crawled.stderr
+    assert site.requests() == []
+    written = newsarchive("write", "--redis", nowhere, "--db", str(tmp_path / "a.db"))
+    assert written.returncode == 1 and written.stderr.startswith("Error: cannot use Redis")
+    assert not (tmp_path / "a.db").exists()
+
+
+def test_a_crawler_of_a_shared_crawl_takes_no_archive(site: RunningSite, tmp_path: Path) -> None:
+    crawled = newsarchive(
+        "crawl", "--redis", "redis://127.0.0.1:1/0", "--db", str(tmp_path / "a.db")
+    )
+    assert crawled.returncode == 1
+    assert "give --db to `newsarchive write`" in crawled.stderr
+    assert os.listdir(tmp_path) == [] or not (tmp_path / "a.db").exists()
+
+
+def test_a_run_whose_crawlers_all_died_goes_on_with_new_ones(
+    redis_server: RedisServer, slow_site: RunningSite, tmp_path: Path
+) -> None:
+    db = tmp_path / "archive.db"
+    writer = start_writer(redis_server, db, tmp_path / "writer.log")
+    first = [start_crawler(slow_site, redis_server, tmp_path / f"warc-{n}") for n in range(2)]
+    wait_for_articles(db, 15)
+    for crawler in first:
+        crawler.send_signal(signal.SIGKILL)
+        crawler.communicate(timeout=10)
+    [(code, printed)] = finish([start_crawler(slow_site, redis_server, tmp_path / "warc-late")])
+    assert code == 0, printed
+    assert stop_writer(writer) == 0
+    assert rows(db, "SELECT count(DISTINCT native_id) FROM articles") == [(120,)]
+    assert rows(db, "SELECT status, exit_code, complete, articles_new FROM crawl_runs") == [
+        ("finished", 0, 1, 120)
+    ]
+
+
+def test_a_shared_walk_cut_by_max_pages_moves_no_stop_mark(
+    redis_server: RedisServer, site: RunningSite, tmp_path: Path
+) -> None:
+    db = tmp_path / "archive.db"
+    writer = start_writer(redis_server, db, tmp_path / "writer.log")
+    crawlers = [
+        start_crawler(site, redis_server, tmp_path / f"warc-{n}", "--max-pages", "2")
+        for n in range(2)
+    ]
+    for code, printed in finish(crawlers):
+        assert code == 0, printed
+    assert stop_writer(writer) == 0
+    assert rows(db, "SELECT count(*) FROM articles") == [(20,)]
+    assert rows(db, "SELECT status, complete FROM crawl_runs") == [("finished", 0)]
+
+
+def test_a_listing_page_read_again_neither_ends_the_walk_nor_loses_its_articles(
+    redis_server: RedisServer,
+) -> None:
+    client = redis.Redis.from_url(redis_server.url)
+    walk = SharedListingWalk(client, "sdelanounas", "run")
+    assert not walk.repeats("main", 0, {"1", "2"})
+    assert walk.claim("main:0", ["1", "2"]) == ["1", "2"]
+    walk.set_streak("main", 0, 2)
+    # Its crawler died before the page's lease ended: another reads the page again.
+    assert not walk.repeats("main", 0, {"1", "2"})
+    assert walk.claim("main:0", ["1", "2"]) == ["1", "2"]
+    assert (walk.streak("main", 0), walk.streak("main", 1)) == (0, 2)
+    # The listing moved: page 1 shows 2 again, asked once in the run.
+    assert not walk.repeats("main", 1, {"2", "3"})
+    assert walk.claim("main:1", ["2", "3"]) == ["3"]
+    # A page that shows only what other pages listed ends the walk.
+    assert walk.repeats("main", 2, {"1", "3"})
+    walk.expect(0, {"1", "2"})
+    assert not walk.resolve(0, "1")
+    assert not walk.resolve(0, "1")  # an answer counted twice completes nothing
+    assert walk.resolve(0, "2")
+    client.close()
