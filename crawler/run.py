@@ -172,11 +172,6 @@ def crawl_shared(
     site = site_to_crawl(site_or_url)
     plan = plan or CrawlPlan()
     check_plan(site, plan)
-    if not walks_listings(site):
-        raise UnsupportedPlan(
-            f"--redis shares a walk of numbered listings; {site.name} is read by its sitemaps,"
-            " feeds and links, which one crawler does: crawl it without --redis"
-        )
     if base_url is None and site_or_url.startswith(("http://", "https://")):
         base_url = site_or_url
     base_url = check_base_url(base_url or site.base_url)

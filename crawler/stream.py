@@ -16,13 +16,15 @@ from typing import Any
 import redis
 from scrapy import signals
 from scrapy.crawler import Crawler
+from scrapy.http import Response
 from scrapy.utils.defer import deferred_from_coro
 from twisted.internet.task import LoopingCall
+from twisted.python.failure import Failure
 
 from archive.shared import STREAM, connect, encode_entry, run_key, site_key
 
 from .items import LeaseDone
-from .leases import RunKeys, release
+from .leases import LEASE, RunKeys, release
 from .normalise import utc_now
 from .pipelines import HTTP_ERRORS, SPIDER_COUNTERS, BatchingPipeline
 
@@ -76,6 +78,13 @@ class StreamPipeline(BatchingPipeline):
         if self.timer.running:
             self.timer.stop()
         self._flush(final=True)
+
+    def crawler_error(self, failure: Failure, response: Response | Failure) -> None:
+        """A page an error in the crawler kept out is a failure, kept; its request is done."""
+        super().crawler_error(failure, response)
+        request = getattr(response, "request", None)  # a Failure of an errback carries it too
+        if request is not None and (lease := request.meta.get(LEASE)) is not None:
+            self.leases.append(lease)
 
     def process_item(self, item: Any) -> Any:
         if isinstance(item, LeaseDone):

@@ -16,6 +16,7 @@ next one to ask again what it did not finish.
 
 from __future__ import annotations
 
+import json
 from collections.abc import AsyncIterator, Iterable, Iterator
 from datetime import datetime
 from typing import Any
@@ -45,6 +46,7 @@ from crawler.items import Listed, NotArticle, SourceDone
 from crawler.sites import normalised_url
 
 from .base import ArchiveSpider, header, page_text, rebased
+from .walk import SharedTally, Tally
 
 WALK = "walk"  # the origin of a page the links walk asks
 # A links walk of a later run asks again the pages judged no article this near the home page
@@ -81,12 +83,11 @@ class NewsSpider(ArchiveSpider):
         self.waiting: dict[str, set[str]] = {}  # source -> what it waits for
         self.waited_by: dict[str, set[str]] = {}  # a page or source -> the sources waiting
         self.states: dict[str, dict[str, Any]] = {}  # source -> its record, once read
-        self.discovering = 0  # sources asked and not answered yet
-        self.listed_pages = 0  # candidate pages sitemaps and feeds listed
-        self.home_links: list[str] = []
-        self.walk_state = "not started"  # "walking", "done"
-        self.walk_pending = 0
-        self.walk_pages = 0
+        # Over every crawler of a shared run (see `from_crawler`): "discovering", sources
+        # asked and not answered yet; "listed", candidate pages sitemaps and feeds listed;
+        # "walk pending" and "walk pages", pages the links walk asked and is waiting for;
+        # "home links"; the marks "walking" and "walked".
+        self.tally = Tally()
 
     @classmethod
     def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> NewsSpider:
@@ -94,6 +95,8 @@ class NewsSpider(ArchiveSpider):
         assert isinstance(spider, NewsSpider)
         spider.link_depth = crawler.settings.getint("NEWSARCHIVE_LINK_DEPTH")
         spider.link_pages = crawler.settings.getint("NEWSARCHIVE_LINK_MAX_PAGES")
+        if spider.shared is not None:
+            spider.tally = SharedTally(spider.shared, spider.site.name, spider.run_token)
         crawler.signals.connect(spider.robots_parsed, signal=scrapy.signals.robots_parsed)
         return spider
 
@@ -145,7 +148,7 @@ class NewsSpider(ArchiveSpider):
         """Ask the sitemaps robots.txt names, else the usual ones; the feeds the home page
         names, else those at the usual paths; keep the home page's links for a walk."""
         text = page_text(response)
-        self.home_links = page_links(response.url, text, self.hosts)
+        self.tally.put("home links", json.dumps(page_links(response.url, text, self.hosts)))
         yield from self.robots_roots()
         if not self.robots_sitemaps:
             for path in self.site.sitemaps:
@@ -190,7 +193,7 @@ class NewsSpider(ArchiveSpider):
     ) -> scrapy.Request:
         """A sitemap's or feed's request, conditional when an earlier run read it whole."""
         self.asked.add(url)
-        self.discovering += 1
+        self.tally.add("discovering", 1)
         if parent is not None:
             self.expect(parent, url)
         headers = {}
@@ -207,14 +210,14 @@ class NewsSpider(ArchiveSpider):
             cb_kwargs={"kind": kind, "parent": parent, "guess": guess},
             meta={"handle_httpstatus_list": [304, 404, 410]},
             priority=10,  # sources first: they say what to fetch
-            dont_filter=True,
+            dont_filter=self.dont_filter,
         )
 
     def parse_source(
         self, response: Response, kind: str, parent: str | None, guess: bool
     ) -> Iterator[Any]:
         """The pages and sitemaps a sitemap or feed lists, each asked if new or changed."""
-        self.discovering -= 1
+        self.tally.add("discovering", -1)
         url = requested_url(response.request) if response.request else response.url
         self.crawler.stats.inc_value("newsarchive/listing_pages")
         if response.status in (404, 410):
@@ -301,7 +304,7 @@ class NewsSpider(ArchiveSpider):
     def candidate(
         self, source: str, url: str, entry: Entry, via: str, seen: Seen | None, failed: bool
     ) -> Iterator[Any]:
-        self.listed_pages += 1
+        self.tally.add("listed", 1)
         if url in self.asked:
             if url not in self.done:
                 self.expect(source, url)
@@ -321,7 +324,7 @@ class NewsSpider(ArchiveSpider):
         self.expect(source, url)
         # A sitemap's only date is its lastmod: the date of a page that shows none.
         listed = Listed(url, via, entry.lastmod, entry.published_at or entry.lastmod)
-        yield self.article_request(url, url, listed=listed, dont_filter=True)
+        yield self.article_request(url, url, listed=listed, dont_filter=self.dont_filter)
 
     def expect(self, source: str, key: str) -> None:
         self.waiting.setdefault(source, set()).add(key)
@@ -330,7 +333,7 @@ class NewsSpider(ArchiveSpider):
     def resolved(self, key: str, origin: Any) -> Iterator[Any]:
         self.done.add(key)
         if origin == WALK:
-            self.walk_pending -= 1
+            self.tally.add("walk pending", -1)
             yield from self.walk_finished()
         for source in self.waited_by.pop(key, ()):
             waiting = self.waiting.get(source)
@@ -350,10 +353,10 @@ class NewsSpider(ArchiveSpider):
         """A sitemap or feed that could not be read: its index is not done, so a later run
         asks it again; a guessed one that fails is no source."""
         request = failure.request  # type: ignore[attr-defined]  # Scrapy sets it for an errback
-        self.discovering -= 1
+        self.tally.add("discovering", -1)
         url = requested_url(request)
         if failure.check(IgnoreRequest) and "robots.txt" in str(failure.value):
-            if request.cb_kwargs["parent"] is None and not self.listed_pages:
+            if request.cb_kwargs["parent"] is None and not self.tally.add("listed"):
                 self.refuse(f"robots.txt of {self.base_url} forbids its sitemaps and feeds")
             self.logger.warning("robots.txt forbids %s", url)
         elif not request.cb_kwargs["guess"]:
@@ -365,16 +368,32 @@ class NewsSpider(ArchiveSpider):
 
     def walk_if_nothing_listed(self) -> Iterator[scrapy.Request]:
         """Start the links walk once every source has answered and none listed a page."""
-        if self.walk_state != "not started" or self.discovering or self.listed_pages:
+        if self.tally.get("walking") or self.tally.add("discovering") or self.tally.add("listed"):
             return
-        if not self.home_links or "links" not in (self.site.discovery or ("links",)):
+        home_links = json.loads(self.tally.get("home links") or "[]")
+        if not home_links or "links" not in (self.site.discovery or ("links",)):
             return
-        self.walk_state = "walking"
-        self.states[self.home] = {"url": self.home, "site": self.site.name, "kind": "links"}
-        self.states[self.home].update(parent=None, lastmod=None, newest=None, entries=0)
-        self.states[self.home].update(http_etag=None, http_last_modified=None)
-        yield from self.walk(self.home_links, 1)
+        if not self.tally.first("walking"):
+            return
+        yield from self.walk(home_links, 1)
         yield from self.walk_finished()
+
+    def walk_source(self) -> dict[str, Any]:
+        """The record of a links walk read to its end: the home page is its source."""
+        return {
+            "url": self.home, "site": self.site.name, "kind": "links", "parent": None,
+            "lastmod": None, "newest": None, "entries": 0, "http_etag": None,
+            "http_last_modified": None,
+        }  # fmt: skip
+
+    @property
+    def dont_filter(self) -> bool:
+        """Whether requests for pages a source lists skip the dupefilter: in one process the
+        spider knows what it asked (`asked`) and every source that lists a page must see its
+        answer; in a shared crawl the run's dupefilter keeps crawlers from asking a page twice,
+        and a source whose page another crawler answered is not recorded (a rerun reads it
+        again)."""
+        return self.shared is None
 
     def walk_home(self) -> scrapy.Request:
         """A later run's links walk: the home page again, its links walked as before."""
@@ -384,7 +403,8 @@ class NewsSpider(ArchiveSpider):
         )
 
     def parse_walk_home(self, response: Response) -> Iterator[Any]:
-        self.home_links = page_links(response.url, page_text(response), self.hosts)
+        links = page_links(response.url, page_text(response), self.hosts)
+        self.tally.put("home links", json.dumps(links))
         yield from self.robots_roots()
         yield from self.walk_if_nothing_listed()
 
@@ -397,14 +417,14 @@ class NewsSpider(ArchiveSpider):
             known = seen.get(url)
             if known is not None and (known.article_id or depth > REVISIT_DEPTH):
                 continue
-            if self.walk_pages >= self.link_pages:
-                self.crawler.stats.set_value("newsarchive/walk_cut", self.walk_pages)
+            if self.tally.add("walk pages") >= self.link_pages:
+                self.crawler.stats.set_value("newsarchive/walk_cut", self.link_pages)
                 return
             self.asked.add(url)
-            self.walk_pages += 1
-            self.walk_pending += 1
+            self.tally.add("walk pages", 1)
+            self.tally.add("walk pending", 1)
             listed = Listed(url, "link", depth=depth)
-            yield self.article_request(url, url, WALK, listed=listed, dont_filter=True)
+            yield self.article_request(url, url, WALK, listed=listed, dont_filter=self.dont_filter)
 
     def wants_links(self, listed: Listed) -> bool:
         return listed.by_link and listed.depth < self.link_depth
@@ -417,8 +437,9 @@ class NewsSpider(ArchiveSpider):
 
     def walk_finished(self) -> Iterator[Any]:
         """The walk's record, once every page it asked is done and no cap cut it."""
-        if self.walk_state != "walking" or self.walk_pending:
+        if not self.tally.get("walking") or self.tally.add("walk pending"):
             return
-        self.walk_state = "done"
+        if not self.tally.first("walked"):
+            return
         if not self.crawler.stats.get_value("newsarchive/walk_cut"):
-            yield SourceDone(self.states[self.home])
+            yield SourceDone(self.walk_source())

@@ -137,3 +137,52 @@ class SharedListingWalk(ListingWalk):
         pipe.scard(self.key("pending", str(page)))
         removed, left = pipe.execute()
         return bool(removed) and not left
+
+
+class Tally:
+    """Counters and marks of a discovery (sources asked and not answered, pages listed, the
+    links walk's state), in one process."""
+
+    def __init__(self) -> None:
+        self.values: dict[str, str] = {}
+
+    def add(self, name: str, delta: int = 0) -> int:
+        """The counter `name` moved by `delta` (0: read)."""
+        value = int(self.values.get(name, 0)) + delta
+        self.values[name] = str(value)
+        return value
+
+    def get(self, name: str) -> str | None:
+        return self.values.get(name)
+
+    def put(self, name: str, value: str) -> None:
+        self.values[name] = value
+
+    def first(self, name: str) -> bool:
+        """Whether this is the first call for `name` (in the run, over every crawler)."""
+        if name in self.values:
+            return False
+        self.values[name] = "1"
+        return True
+
+
+class SharedTally(Tally):
+    """The same, in Redis, for every crawler of a shared run."""
+
+    def __init__(self, client: redis.Redis, site: str, token: str) -> None:
+        super().__init__()
+        self.client = client
+        self.key = run_key(site, token, "discovery")
+
+    def add(self, name: str, delta: int = 0) -> int:
+        return int(self.client.hincrby(self.key, name, delta))
+
+    def get(self, name: str) -> str | None:
+        value = self.client.hget(self.key, name)
+        return text(value) if value is not None else None
+
+    def put(self, name: str, value: str) -> None:
+        self.client.hset(self.key, name, value)
+
+    def first(self, name: str) -> bool:
+        return bool(self.client.hsetnx(self.key, name, "1"))

@@ -24,7 +24,9 @@ import redis
 
 from spiders.walk import SharedListingWalk
 from tests.conftest import NEWSARCHIVE, RunningSite, free_port, newsarchive, rows, start_site
+from tests.newssim import NewsSite, start_news_site
 from tests.test_archivist import make_due, recent_corpus
+from tests.test_news_sites import article_paths, check_archive_matches
 
 REDIS_SERVER = shutil.which("redis-server") or "/usr/bin/redis-server"
 ARTICLE = re.compile(r"^GET /blogs/(\d+)/ ")
@@ -109,10 +111,12 @@ def stop_writer(writer: subprocess.Popen[str]) -> int:
 
 
 def start_crawler(
-    site: RunningSite, redis: RedisServer, warc_dir: Path, *extra: str
+    site: RunningSite | str, redis: RedisServer, warc_dir: Path, *extra: str
 ) -> subprocess.Popen[str]:
+    """A crawler of the shared crawl of the simulator `site`, or of a site by its address."""
+    target = [site] if isinstance(site, str) else ["--base-url", site.url]
     return subprocess.Popen(
-        [str(NEWSARCHIVE), "crawl", "--redis", redis.url, "--base-url", site.url,
+        [str(NEWSARCHIVE), "crawl", *target, "--redis", redis.url,
          "--warc-dir", str(warc_dir), *LEASE, *extra],
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
@@ -358,3 +362,24 @@ def test_a_listing_page_read_again_neither_ends_the_walk_nor_loses_its_articles(
     assert not walk.resolve(0, "1")  # an answer counted twice completes nothing
     assert walk.resolve(0, "2")
     client.close()
+
+
+def test_a_site_read_by_its_address_is_shared_too(
+    redis_server: RedisServer, tmp_path: Path
+) -> None:
+    running = start_news_site(tmp_path, NewsSite(kind="wordpress", articles=16, seed=3))
+    db = tmp_path / "archive.db"
+    writer = start_writer(redis_server, db, tmp_path / "writer.log")
+    crawlers = [
+        start_crawler(f"{running.url}/", redis_server, tmp_path / f"w{n}") for n in range(2)
+    ]
+    for code, printed in finish(crawlers):
+        assert code == 0, printed
+    assert stop_writer(writer) == 0
+    check_archive_matches(running, db)
+    asked = Counter(article_paths(running))
+    assert set(asked.values()) == {1}  # each article page once over both crawlers
+    assert len(asked) == len(running.site.article_paths())
+    kept_out = rows(db, "SELECT count(*) FROM judged_pages WHERE not_article IS NOT NULL")
+    assert kept_out[0][0] > 0
+    running.stop()
