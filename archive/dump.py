@@ -22,7 +22,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from .exceptions import ArchiveError
+from .exceptions import DumpFailed, UnknownSite
 from .search import index_row
 from .store import check_archive, connect_read_only
 
@@ -30,14 +30,6 @@ from .store import check_archive, connect_read_only
 ARTICLE_TABLES = ("article_tags", "images", "removals", "revisions")
 # A dump's name ends with when it was taken, e.g. archive-2024-05-01T120000Z.db.
 _STAMP = re.compile(r"(\d{4}-\d{2}-\d{2}T\d{6}Z)\.db$")
-
-
-class DumpFailed(ArchiveError):
-    """The snapshot did not pass its checks; nothing was published."""
-
-
-class UnknownSite(ArchiveError):
-    """A dump of a site the archive holds nothing of."""
 
 
 @dataclass(frozen=True)

@@ -35,3 +35,27 @@ class RedisUnreachable(ArchiveError):
 
 class WriterRunning(ArchiveError):
     """Another writer already owns the shared crawl's results stream."""
+
+
+class CaptureUnreadable(ArchiveError):
+    """A WARC record the archive points to cannot be read."""
+
+
+class NotArchived(ArchiveError):
+    """No archived article has this URL, or its response was not captured."""
+
+
+class DumpFailed(ArchiveError):
+    """The snapshot did not pass its checks; nothing was published."""
+
+
+class UnknownSite(ArchiveError):
+    """A dump of a site the archive holds nothing of."""
+
+
+class BadQuery(ArchiveError, ValueError):
+    """A query that cannot be searched, said in the user's words, with a query that can."""
+
+    def __init__(self, message: str, suggestion: str = "") -> None:
+        super().__init__(message)
+        self.message, self.suggestion = message, suggestion

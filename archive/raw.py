@@ -4,13 +4,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from .exceptions import ArchiveError
+from .exceptions import NotArchived
 from .store import check_archive, read_only
 from .warc import StoredResponse, read_response
-
-
-class NotArchived(ArchiveError):
-    """No archived article has this URL, or its response was not captured."""
 
 
 def stored_response(db: Path, warc_dir: Path, url: str) -> StoredResponse:

@@ -32,6 +32,8 @@ from html import escape
 
 import Stemmer
 
+from .exceptions import BadQuery
+
 _WORD = re.compile(r"\w+")
 _LETTER = re.compile(r"[^\W\d_]")
 _CYRILLIC = re.compile(r"[\u0400-\u04ff]")
@@ -234,14 +236,6 @@ def unindex_row(conn: sqlite3.Connection, pk: int, old: Indexed) -> None:
         " VALUES ('delete', ?, ?, ?, ?)",
         [pk, *_stemmed(old)],
     )
-
-
-class BadQuery(ValueError):
-    """A query that cannot be searched, said in the user's words, with a query that can."""
-
-    def __init__(self, message: str, suggestion: str = "") -> None:
-        super().__init__(message)
-        self.message, self.suggestion = message, suggestion
 
 
 def check_query(query: str) -> BadQuery | None:

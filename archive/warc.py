@@ -23,7 +23,7 @@ from warcio.recordloader import ArcWarcRecord
 from warcio.statusandheaders import StatusAndHeaders
 from warcio.warcwriter import WARCWriter
 
-from .exceptions import ArchiveError
+from .exceptions import CaptureUnreadable
 
 SERVER_NOT_MODIFIED = "http://netpreserve.org/warc/1.1/revisit/server-not-modified"
 DEFAULT_MAX_SIZE = 1_000_000_000
@@ -222,10 +222,6 @@ class StoredResponse:
     def header(self, name: str) -> str | None:
         """The first value of a response header, by case-insensitive name."""
         return next((value for key, value in self.headers if key.lower() == name.lower()), None)
-
-
-class CaptureUnreadable(ArchiveError):
-    """A WARC record the archive points to cannot be read."""
 
 
 def read_response(directory: Path, file: str, offset: int) -> StoredResponse:

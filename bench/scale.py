@@ -2,13 +2,15 @@
 and a crawler's CPU, against the plain single-machine crawl.
 
 Usage: python bench/scale.py [--articles 3000] [--repeats 2] [--writer-articles 3000] [--warc]
+       [--ids] [--work DIR]
 
 nginx serves the simulator's pages (bench/static_site.py). Each repeat crawls the site fully
 three ways, one after the other: `newsarchive crawl --db` (the reference), one
 `newsarchive crawl --redis` with its `newsarchive write`, and two crawlers with their writer;
-every shared crawl on a redis-server of its own (AOF on, no snapshots), fresh archive and raw
-capture directories. Rates are pages over the time from the first request to the last in
-nginx's log, best of the repeats; `--warc` adds the same with raw capture on.
+every shared crawl on a redis-server of its own (AOF on, no snapshots), with a fresh archive
+and raw capture directories. Rates are pages over the time from the first request to the last
+in nginx's log, best of the repeats. `--warc` adds the same with raw capture on, `--ids` the
+same over the site's id range (`crawl --ids`: every request queued at once, no listing walk).
 
 Writer throughput: a shared crawl with raw capture whose writer is stopped once it has started
 the run, so that the crawler's real batches (records with WARC pointers) stay in the stream;
@@ -16,8 +18,9 @@ they are packed again into entries of 100 articles (`--writer-articles` of them,
 crawler's "end" entry), and a new `newsarchive write` is timed from opening the archive until
 the stream is empty. Redis memory: 10,000 article requests of the real spider pushed through
 the shared scheduler's queue (`crawler.leases.LeasedQueue`), and the frontier the writer
-publishes after a one-crawler crawl. CPU: user+sys of the crawler process and its extraction
-worker (wait4), the writer and redis-server, per 1,000 pages of the one-crawler crawl.
+publishes, after the best one-crawler crawl. CPU (user+sys) of that crawl per 1,000 pages:
+its crawler and extraction worker while crawling (sampled from /proc between the first request
+and the last) and over their whole life (wait4); the writer's and redis-server's.
 """
 
 from __future__ import annotations
@@ -30,6 +33,7 @@ import shutil
 import signal
 import sqlite3
 import subprocess
+import sys
 import tempfile
 import threading
 import time
@@ -44,7 +48,7 @@ import redis
 from crawl import NEWSARCHIVE, QUIET, children, fresh, machine
 from scrapy.crawler import Crawler
 from scrapy.settings import Settings
-from static_site import Site, serve
+from static_site import Site, _free_port, serve
 
 import crawler.settings as default_settings
 from archive.shared import ARCHIVE_PATH, STREAM, decode_entry, encode_entry, run_key, site_key
@@ -63,16 +67,13 @@ TITLES = {
     "one": "shared, one crawler",
     "two": "shared, two crawlers",
 }
+NO_END_WAIT = ("--setting", "NEWSARCHIVE_SHARED_END_WAIT=0")  # the writer is away: end at once
 LISTS = ("articles", "failures", "gone", "not_modified", "judged", "sources")
 
 
-@dataclass
+@dataclass(frozen=True)
 class RedisServer:
-    """A redis-server of this benchmark's own on a free port: AOF on, no snapshots."""
-
-    directory: Path
-    port: int = 0
-    process: subprocess.Popen[bytes] | None = None
+    port: int
 
     @property
     def url(self) -> str:
@@ -81,44 +82,38 @@ class RedisServer:
     def client(self) -> redis.Redis:
         return redis.Redis.from_url(self.url)
 
-    def start(self) -> None:
-        from static_site import _free_port
-
-        self.port = _free_port()
-        shutil.rmtree(self.directory, ignore_errors=True)
-        self.directory.mkdir(parents=True)
-        self.process = subprocess.Popen(
-            [REDIS_SERVER, "--port", str(self.port), "--bind", "127.0.0.1", "--dir",
-             str(self.directory), "--appendonly", "yes", "--save", "", "--daemonize", "no",
-             "--logfile", str(self.directory / "redis.log")],
-        )  # fmt: skip
-        deadline = time.monotonic() + 10
-        while time.monotonic() < deadline:
-            try:
-                if self.client().ping():
-                    return
-            except redis.ConnectionError:
-                time.sleep(0.05)
-        raise SystemExit("redis-server did not start (apt-get install redis-server)")
-
     def cpu_seconds(self) -> float:
         cpu = self.client().info("cpu")
         return float(cpu["used_cpu_user"]) + float(cpu["used_cpu_sys"])
 
-    def stop(self) -> None:
-        if self.process is not None and self.process.poll() is None:
-            self.process.terminate()
-            self.process.wait(timeout=10)
-
 
 @contextmanager
 def redis_server(directory: Path) -> Iterator[RedisServer]:
-    server = RedisServer(directory)
-    server.start()
+    """A redis-server of the benchmark's own on a free port: AOF on, no snapshots."""
+    shutil.rmtree(directory, ignore_errors=True)
+    directory.mkdir(parents=True)
+    server = RedisServer(_free_port())
+    process = subprocess.Popen(
+        [REDIS_SERVER, "--port", str(server.port), "--bind", "127.0.0.1", "--dir", str(directory),
+         "--appendonly", "yes", "--save", "", "--logfile", str(directory / "redis.log")],
+    )  # fmt: skip
     try:
+        deadline = time.monotonic() + 10
+        while not ping(server):
+            if time.monotonic() > deadline or process.poll() is not None:
+                raise SystemExit("redis-server did not start (apt-get install redis-server)")
+            time.sleep(0.05)
         yield server
     finally:
-        server.stop()
+        process.terminate()
+        process.wait(timeout=10)
+
+
+def ping(server: RedisServer) -> bool:
+    try:
+        return bool(server.client().ping())
+    except redis.ConnectionError:
+        return False
 
 
 @dataclass
@@ -223,7 +218,6 @@ class Crawl:
     writer_cpu: float = 0.0
     redis_cpu: float = 0.0
     redis_commands: int = 0
-    wall: float = 0.0  # from the crawlers' start to the writer's last commit
     frontier: dict[str, int] = field(default_factory=dict)  # published key -> bytes
     notes: list[str] = field(default_factory=list)
 
@@ -250,10 +244,8 @@ def check(requests: list[tuple[float, int, str]], db: Path, articles: int) -> li
         notes.append(f"{twice} article pages fetched more than once")
     if failed := sum(1 for _, status, _ in requests if status >= 400):
         notes.append(f"{failed} requests answered >= 400")
-    with sqlite3.connect(db) as conn:
-        archived = conn.execute("SELECT count(*) FROM articles").fetchone()[0]
-    if archived != articles:
-        notes.append(f"{archived} articles archived of {articles}")
+    if (count := archived(db)) != articles:
+        notes.append(f"{count} articles archived of {articles}")
     return notes
 
 
@@ -268,17 +260,16 @@ def odd_lines(output: str) -> list[str]:
 def local_crawl(site: Site, db: Path, articles: int, *options: str) -> Crawl:
     before = len(site.requests())
     command = [str(NEWSARCHIVE), "crawl", "--base-url", site.url, "--db", str(db), *QUIET]
-    started = time.monotonic()
     crawler = launch([*command, *options], db.with_suffix(".log"))
     tree = TreeCPU([crawler.process.pid])
     code, cpu, output = crawler.finish()
-    wall = time.monotonic() - started
+    workers = tree.stop()
     if code != 0:
         raise SystemExit(f"newsarchive crawl --db exited with {code}:\n{output}")
     requests, seconds = served(site, before)
-    notes = check(requests, db, articles) + odd_lines(output)
     crawling = tree.between(requests[0][0], requests[-1][0])
-    return Crawl(len(requests), seconds, cpu, tree.stop(), crawling, wall=wall, notes=notes)
+    notes = check(requests, db, articles) + odd_lines(output)
+    return Crawl(len(requests), seconds, cpu, workers, crawling, notes=notes)
 
 
 def crawler_command(site: Site, server: RedisServer, warc_dir: Path, *options: str) -> list[str]:
@@ -302,12 +293,8 @@ def shared_crawl(
     once it has written the run's end."""
     db = fresh(work / f"{name}.db")
     with redis_server(work / f"{name}-redis") as server:
-        writer = launch(
-            [str(NEWSARCHIVE), "write", "--redis", server.url, "--db", str(db)],
-            work / f"{name}-writer.log",
-        )
+        writer = launch(writer_command(server, db), work / f"{name}-writer.log")
         before = len(site.requests())
-        started = time.monotonic()
         running = [
             launch(
                 crawler_command(site, server, work / f"{name}-warc-{number}", *options),
@@ -317,13 +304,13 @@ def shared_crawl(
         ]
         tree = TreeCPU([child.process.pid for child in running])
         ended = [child.finish() for child in running]
+        workers = tree.stop()
         for code, _, output in ended:
             if code != 0:
                 writer.process.kill()
                 raise SystemExit(f"newsarchive crawl --redis exited with {code}:\n{output}")
         client = server.client()
         wait_for_run(client, ("written",), timeout=60)
-        wall = time.monotonic() - started
         writer_cpu, _ = stop_writer(writer)
         frontier = {
             part: int(client.memory_usage(site_key(SITE, part), samples=0) or 0)
@@ -335,19 +322,10 @@ def shared_crawl(
     notes = check(requests, db, articles)
     for _, _, output in ended:
         notes += odd_lines(output)
-    return Crawl(
-        len(requests),
-        seconds,
-        sum(cpu for _, cpu, _ in ended),
-        tree.stop(),
-        tree.between(requests[0][0], requests[-1][0]),
-        writer_cpu,
-        redis_cpu,
-        commands,
-        wall,
-        frontier,
-        notes,
-    )
+    crawling = tree.between(requests[0][0], requests[-1][0])
+    crawler_cpu = sum(cpu for _, cpu, _ in ended)
+    return Crawl(len(requests), seconds, crawler_cpu, workers, crawling, writer_cpu, redis_cpu,
+                 commands, frontier, notes)  # fmt: skip
 
 
 def crawl_rates(
@@ -410,77 +388,81 @@ def repack(bodies: list[dict[str, Any]], limit: int) -> list[dict[str, Any]]:
     return packed
 
 
+def fill_backlog(site: Site, server: RedisServer, db: Path, work: Path, wanted: int) -> str:
+    """A shared run with raw capture, started by a writer stopped at once: the crawler's
+    batches stay in the stream, packed again into entries of `BATCH` articles, then its end.
+    What the backlog holds, in words."""
+    client = server.client()
+    first = launch(writer_command(server, db), work / "writer-start.log")
+    feeding = crawler_command(site, server, work / "writer-warc", "--full", *NO_END_WAIT)
+    crawler = launch(feeding, work / "writer-crawler.log")
+    wait_for_run(client, ("running",))
+    _, first_line = stop_writer(first)
+    code, _, output = crawler.finish()
+    if code != 0:
+        raise SystemExit(f"the crawler feeding the writer exited with {code}:\n{output}")
+    entries = [(entry_id, *decode_entry(fields)) for entry_id, fields in client.xrange(STREAM)]
+    packed = repack([body for _, kind, body in entries if kind == "batch"], wanted)
+    ends = [body for _, kind, body in entries if kind == "end"]
+    pipe = client.pipeline()
+    pipe.xdel(STREAM, *[entry_id for entry_id, _, _ in entries])
+    for kind, bodies in (("batch", packed), ("end", ends)):
+        for body in bodies:
+            pipe.xadd(STREAM, encode_entry(kind, body))
+    pipe.delete(ARCHIVE_PATH)  # set again by the next writer once it has the archive open
+    pipe.execute()
+    articles = sum(len(body["articles"]) for body in packed)
+    if archived(db):  # the first writer got a batch before it stopped
+        print(f"  note: {archived(db)} articles written before the backlog ({first_line})")
+    backlog = int(client.memory_usage(STREAM, samples=0) or 0) / articles * 1000 / 2**20
+    return (
+        f"{articles} articles in {len(packed)} entries of {BATCH} (+{len(ends)} end),"
+        f" {backlog:.2f} MB of Redis per 1,000 articles waiting"
+    )
+
+
 def writer_throughput(site: Site, work: Path, wanted: int) -> float:
-    """Articles per second of `newsarchive write` over a backlog of real batches."""
+    """Articles per second of `newsarchive write` over a backlog of real batches, from its
+    opening the archive until the stream is empty."""
     db = fresh(work / "writer.db")
     with redis_server(work / "writer-redis") as server:
         client = server.client()
-        command = [str(NEWSARCHIVE), "write", "--redis", server.url, "--db", str(db)]
-        first = launch(command, work / "writer-start.log")
-        crawler = launch(
-            crawler_command(
-                site,
-                server,
-                work / "writer-warc",
-                "--full",
-                "--setting",
-                "NEWSARCHIVE_SHARED_END_WAIT=0",
-            ),
-            work / "writer-crawler.log",
-        )
-        wait_for_run(client, ("running",))
-        _, first_line = stop_writer(first)  # the run is started: the rest stays in the stream
-        code, _, output = crawler.finish()
-        if code != 0:
-            raise SystemExit(f"the crawler feeding the writer exited with {code}:\n{output}")
-        entries = [(entry_id, *decode_entry(fields)) for entry_id, fields in client.xrange(STREAM)]
-        bodies = [body for _, kind, body in entries if kind == "batch"]
-        ends = [body for _, kind, body in entries if kind == "end"]
-        packed = repack(bodies, wanted)
-        pipe = client.pipeline()
-        pipe.xdel(STREAM, *[entry_id for entry_id, _, _ in entries])
-        for body in packed:
-            pipe.xadd(STREAM, encode_entry("batch", body))
-        for body in ends:
-            pipe.xadd(STREAM, encode_entry("end", body))
-        pipe.delete(ARCHIVE_PATH)  # set again by the next writer once it has the archive open
-        pipe.execute()
-        articles = sum(len(body["articles"]) for body in packed)
-        backlog = int(client.memory_usage(STREAM, samples=0) or 0)
-        with sqlite3.connect(db) as conn:
-            archived = conn.execute("SELECT count(*) FROM articles").fetchone()[0]
+        backlog = fill_backlog(site, server, db, work, wanted)
+        before = archived(db)
         started = time.monotonic()
-        writer = launch(command, work / "writer.log")
+        writer = launch(writer_command(server, db), work / "writer.log")
         opened = None
         while True:
             exists, length = client.pipeline().exists(ARCHIVE_PATH).xlen(STREAM).execute()
             now = time.monotonic()
-            if opened is None and exists:
-                opened = now
+            opened = opened or (now if exists else None)
             if opened is not None and not length:
                 break
             if writer.process.poll() is not None or now - started > 600:
                 raise SystemExit(f"the writer stopped early:\n{writer.log.read_text()}")
             time.sleep(0.005)
         _, line = stop_writer(writer)
+    written = archived(db) - before
     with sqlite3.connect(db) as conn:
-        written = conn.execute("SELECT count(*) FROM articles").fetchone()[0] - archived
         pointers = conn.execute(
             "SELECT count(*) FROM articles WHERE warc_file IS NOT NULL AND warc_offset IS NOT NULL"
         ).fetchone()[0]
-    seconds = now - opened
-    rate = articles / seconds
-    print(f"writer: {articles} articles in {len(packed)} entries of {BATCH} (+{len(ends)} end),"
-          f" {pointers} with WARC pointers")  # fmt: skip
-    if archived or written != articles:
-        print(f"  note: {archived} articles were written before the backlog; {written} of"
-              f" {articles} by the timed writer (first writer: {first_line})")  # fmt: skip
-    print(f"  from archive open to an empty stream: {seconds:.2f} s: {rate:.0f} articles/s"
+    rate = written / (now - opened)
+    print(f"writer: {backlog}; {written} articles written, {pointers} with WARC pointers")
+    print(f"  from archive open to an empty stream: {now - opened:.2f} s: {rate:.0f} articles/s"
           f" (process start to open: {opened - started:.2f} s)")  # fmt: skip
     print(f"  the writer's own line: {line}")
-    print(f"  stream backlog in Redis: {backlog / articles * 1000 / 2**20:.2f} MB per 1,000"
-          " articles waiting")  # fmt: skip
     return rate
+
+
+def archived(db: Path) -> int:
+    with sqlite3.connect(db) as conn:
+        count: int = conn.execute("SELECT count(*) FROM articles").fetchone()[0]
+    return count
+
+
+def writer_command(server: RedisServer, db: Path) -> list[str]:
+    return [str(NEWSARCHIVE), "write", "--redis", server.url, "--db", str(db)]
 
 
 def spider(base_url: str, token: str) -> SdelanounasSpider:
@@ -565,6 +547,7 @@ def main() -> None:
     )
     parser.add_argument("--work", type=Path, help="keep rendered pages, archives and logs here")
     args = parser.parse_args()
+    sys.stdout.reconfigure(line_buffering=True)  # each figure as soon as it is measured
     print(f"machine: {machine()}; {REDIS_SERVER} (AOF on)")
     started = time.monotonic()
     with tempfile.TemporaryDirectory() as scratch:

@@ -64,3 +64,7 @@ class UnsupportedPlan(NewsarchiveError):
 
 class SharedRunDiffers(NewsarchiveError):
     """A shared crawl of the site is running with other options than this crawler's."""
+
+
+class BadSchedule(NewsarchiveError):
+    """The schedule file cannot be read or one of its entries is wrong."""

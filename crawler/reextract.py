@@ -13,8 +13,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from archive.exceptions import CaptureUnreadable
 from archive.store import Archive, Batch, crawl_lock
-from archive.warc import CaptureUnreadable, read_response
+from archive.warc import read_response
 
 from .exceptions import ExtractionFailed
 from .extract import decode_html, extract_page

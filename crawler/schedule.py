@@ -19,14 +19,10 @@ from typing import Any
 
 from croniter import croniter
 
-from .exceptions import NewsarchiveError
+from .exceptions import BadSchedule
 from .sites import get_site
 
 MODES = ("incremental", "full")
-
-
-class BadSchedule(NewsarchiveError):
-    """The schedule file cannot be read or one of its entries is wrong."""
 
 
 @dataclass(frozen=True)

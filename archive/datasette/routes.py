@@ -19,8 +19,8 @@ from archive.charts import (
     mentions_per_month,
 )
 from archive.dump import default_dumps_dir, dumps_of, latest_dump
+from archive.exceptions import BadQuery
 from archive.search import (
-    BadQuery,
     Filters,
     Hit,
     count,

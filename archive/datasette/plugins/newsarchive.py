@@ -27,7 +27,8 @@ from markupsafe import Markup
 from archive.datasette.cells import any_cell, article_cell, by_year
 from archive.datasette.dates import date_words, month_short, month_words, time_element
 from archive.datasette.routes import PAGE_SIZE, ROUTES, Route, tag_choices
-from archive.search import BadQuery, check_query, count, escape_stemmed, held_algorithms
+from archive.exceptions import BadQuery
+from archive.search import check_query, count, escape_stemmed, held_algorithms
 from archive.view import article_view, sanitise
 
 if TYPE_CHECKING:
