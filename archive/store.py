@@ -64,9 +64,6 @@ SAVE_OUTCOMES = ("new", "updated", "unchanged", "not_modified", "removed", "abse
 REVISED_FIELDS = (
     "title", "lead", "body_text", "body_html", "tags", "published_at", "author", "source_url",
 )  # fmt: skip
-DEFAULT_RECHECKS = (3600, 86400, 7 * 86400, 30 * 86400)
-# After the first, second, third … failure of a page, how long before it is asked again.
-DEFAULT_RETRY_DELAYS = (0, 86400, 7 * 86400, 30 * 86400)
 
 
 @dataclass
@@ -222,9 +219,13 @@ class Archive:
     def __init__(
         self,
         path: Path,
-        rechecks: tuple[int, ...] = DEFAULT_RECHECKS,
-        retry_delays: tuple[int, ...] = DEFAULT_RETRY_DELAYS,
+        rechecks: tuple[int, ...] = (),
+        retry_delays: tuple[int, ...] = (),
     ) -> None:
+        """`rechecks`, when to check a saved article again after its publication, and
+        `retry_delays`, when to ask a failed page again after its 1st, 2nd … failure, are a
+        crawl's settings (NEWSARCHIVE_RECHECK_AFTER, NEWSARCHIVE_RETRY_FAILED_AFTER); an
+        archive opened for anything else schedules nothing."""
         check_archive(path, writing=True)
         self.path = path
         self.rechecks = rechecks

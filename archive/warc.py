@@ -26,7 +26,6 @@ from warcio.warcwriter import WARCWriter
 from .exceptions import CaptureUnreadable
 
 SERVER_NOT_MODIFIED = "http://netpreserve.org/warc/1.1/revisit/server-not-modified"
-DEFAULT_MAX_SIZE = 1_000_000_000
 # zlib's default: HTML pages come out within 1% of level 9's size in half the time.
 GZIP_LEVEL = 6
 

@@ -33,7 +33,7 @@ from scrapy.exceptions import NotConfigured
 from scrapy.http import Headers, Request, Response
 
 from archive.process import InProcess
-from archive.warc import DEFAULT_MAX_SIZE, Exchange, WarcWriter
+from archive.warc import Exchange, WarcWriter
 
 from . import __version__
 from .signals import before_commit
@@ -77,7 +77,7 @@ class WarcCapture:
             prefix=f"{stem}-run{run_id or 0:05d}-{stamp}",
             software=f"Newsarchive/{__version__}",
             run_id=run_id,
-            max_size=settings.getint("NEWSARCHIVE_WARC_MAX_SIZE") or DEFAULT_MAX_SIZE,
+            max_size=settings.getint("NEWSARCHIVE_WARC_MAX_SIZE"),
         )
         capture = cls(writer, crawler)
         crawler.signals.connect(capture.flush, signal=before_commit)

@@ -14,6 +14,7 @@ import click
 from archive.exceptions import ArchiveError, ArchiveLocked, WriterRunning
 
 from . import __version__
+from . import settings as defaults
 from .exceptions import NewsarchiveError
 from .paths import default_warc_dir
 
@@ -68,7 +69,7 @@ def db_option(function: Callable[..., Any]) -> Callable[..., Any]:
     return click.option(
         "--db",
         type=click.Path(path_type=Path, dir_okay=True),
-        default=Path("archive.db"),
+        default=Path(defaults.NEWSARCHIVE_DB),
         show_default=True,
         help="The SQLite archive file.",
     )(function)
@@ -170,7 +171,7 @@ def parse_since(_ctx: click.Context, _param: click.Parameter, value: str | None)
 @click.option(
     "--db",
     type=click.Path(path_type=Path, dir_okay=True),
-    help="The SQLite archive file.  [default: archive.db]",
+    help=f"The SQLite archive file.  [default: {defaults.NEWSARCHIVE_DB}]",
 )
 @click.option(
     "--redis",
@@ -334,7 +335,9 @@ def crawl(
             )
         result = crawl_shared(site, redis_url, base_url, plan, overrides)
     else:
-        result = run_crawl(site, db or Path("archive.db"), base_url, plan, overrides, wait=wait)
+        result = run_crawl(
+            site, db or Path(defaults.NEWSARCHIVE_DB), base_url, plan, overrides, wait=wait
+        )
     for warning in result.warnings:
         click.echo(f"Warning: {warning}", err=True)
     if result.exit_code:
@@ -376,7 +379,6 @@ def write(redis_url: str, db: Path) -> None:
     from archive.store import check_archive, crawl_lock
     from archive.writer import StreamWriter
 
-    from . import settings as defaults
     from .pipelines import recheck_delays
 
     check_archive(db, writing=True)

@@ -17,12 +17,12 @@ from archive.exceptions import CaptureUnreadable
 from archive.store import Archive, Batch, crawl_lock
 from archive.warc import read_response
 
+from . import settings
 from .exceptions import ExtractionFailed
 from .extract import decode_html, extract_page
 from .normalise import to_record, utc_now
 from .sites import Site, site_of
 
-BATCH_SIZE = 200
 KEPT_FROM_ROW = (
     "http_etag", "http_last_modified", "warc_file", "warc_offset", "warc_length", "warc_digest",
     "fetched_at",
@@ -71,7 +71,7 @@ def reextract(
                 summary.failed += 1
             else:
                 batch.articles.append(record)
-            if len(batch.articles) >= BATCH_SIZE:
+            if len(batch.articles) >= settings.NEWSARCHIVE_BATCH_SIZE:
                 _save(archive, batch, summary)
                 batch = Batch(reason="re-extraction")
             if say and time.monotonic() - last_said >= interval:

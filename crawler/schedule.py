@@ -19,6 +19,7 @@ from typing import Any
 
 from croniter import croniter
 
+from . import settings
 from .exceptions import BadSchedule
 from .sites import get_site
 
@@ -32,7 +33,7 @@ class Entry:
     site: str
     cron: str
     mode: str = "incremental"
-    db: str = "archive.db"
+    db: str = settings.NEWSARCHIVE_DB
     base_url: str | None = None
     max_pages: int | None = None
     settings: dict[str, str] = field(default_factory=dict)
