@@ -63,16 +63,18 @@ redis:
 	fi
 
 ## Every benchmark at full size (a crawl of 20,000 articles; about an hour): figures, ratios.
-bench: $(VENV)/.bench-installed nginx
+bench: $(VENV)/.bench-installed nginx redis
 	$(BIN)/python bench/crawl.py --articles 20000 --small 2000 --repeats 2
+	$(BIN)/python bench/scale.py --articles 3000 --repeats 2 --warc
 	$(BIN)/python bench/cpu_split.py --articles 5000
 	$(BIN)/python bench/extract.py --pages 2800
 	$(BIN)/python bench/extract_dev.py
 	$(BIN)/python bench/search.py --articles 200000
 
 ## The same benchmarks at sizes that finish within a minute.
-bench-quick: $(VENV)/.bench-installed nginx
+bench-quick: $(VENV)/.bench-installed nginx redis
 	$(BIN)/python bench/crawl.py --articles 800 --small 200 --repeats 1
+	$(BIN)/python bench/scale.py --articles 600 --repeats 1 --writer-articles 600
 	$(BIN)/python bench/extract.py --pages 100
 	$(BIN)/python bench/extract_dev.py --limit 200
 	$(BIN)/python bench/search.py --articles 1000 --queries 3

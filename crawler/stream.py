@@ -10,7 +10,6 @@ full, every `NEWSARCHIVE_SHARED_FLUSH_SECONDS`, when the crawler is idle, and at
 from __future__ import annotations
 
 import logging
-from dataclasses import asdict
 from typing import Any
 
 import redis
@@ -32,6 +31,10 @@ logger = logging.getLogger(__name__)
 # Stats that say where one process is, not how much it did: never summed over crawlers (the
 # walk's cursor and high water go to the writer with each batch).
 OWN_STATS = ("newsarchive/walk_start", "newsarchive/high_water")
+
+
+# What of a batch goes to the writer (its records are plain data already: no copy is made).
+BATCH_PARTS = ("articles", "failures", "gone", "not_modified", "judged", "sources")
 
 
 def stats_key(keys: RunKeys) -> str:
@@ -139,11 +142,7 @@ class StreamPipeline(BatchingPipeline):
             return
         counters, summed, shares = self._deltas()
         stats = self.crawler.stats
-        body = {
-            key: value
-            for key, value in asdict(batch).items()
-            if key not in ("position", "reason", "run_id")
-        }
+        body: dict[str, Any] = {name: getattr(batch, name) for name in BATCH_PARTS}
         body.update(
             site=self.keys.site,
             token=self.keys.token,
