@@ -11,7 +11,11 @@ from __future__ import annotations
 
 import json
 import logging
+import os
+import secrets
+import socket
 import threading
+import time
 import zlib
 from collections.abc import Callable
 from typing import Any, TypeVar
@@ -34,6 +38,7 @@ GROUP = "writer"  # the stream's consumer group; its one consumer is the writer
 CONSUMER = "writer"  # a restarted writer is the same consumer: it gets its unacknowledged entries
 WRITER_LOCK = f"{PREFIX}:writer"  # held by the running writer, so that there is only one
 ARCHIVE_PATH = f"{PREFIX}:archive"  # the writer's archive file, named in crawlers' messages
+WRITTEN = f"{PREFIX}:written"  # the last stream entry the writer committed
 CONNECT_TIMEOUT = 5.0  # seconds: a first connection that takes longer is no Redis to use
 
 
@@ -60,6 +65,25 @@ def decode_entry(fields: dict[bytes, bytes]) -> tuple[str, dict[str, Any]]:
     return fields[b"kind"].decode(), body
 
 
+class Sender:
+    """Who sent a batch, and its number: the writer writes each (sender, number) once, even if
+    a retry after a lost reply added the entry to the stream twice."""
+
+    def __init__(self) -> None:
+        self.name = f"{socket.gethostname()}-{os.getpid()}-{secrets.token_hex(4)}"
+        self.sequence = 0
+
+    def stamp(self, body: dict[str, Any]) -> dict[str, Any]:
+        self.sequence += 1
+        return {**body, "sender": self.name, "sequence": self.sequence}
+
+
+def entry_order(entry_id: str) -> tuple[int, int]:
+    """A stream entry id ("1700000000000-3"), or a batch's number, as something that sorts."""
+    millis, _, sequence = entry_id.partition("-")
+    return int(millis), int(sequence or 0)
+
+
 def display_url(url: str) -> str:
     """A Redis URL without its password, fit for a log line."""
     parts = urlsplit(url)
@@ -76,6 +100,7 @@ class PatientRetry(Retry):
     a crawler wait, never fail."""
 
     outage = threading.Event()  # shared by every connection of the process
+    recovered = 0.0  # when the last outage of this process ended (time.monotonic())
 
     def __init__(self, label: str) -> None:
         super().__init__(
@@ -85,13 +110,8 @@ class PatientRetry(Retry):
         )
         self.label = label
 
-    def call_with_retry(
-        self,
-        do: Callable[[], T],
-        fail: Callable[..., Any],
-        is_retryable: Callable[[Exception], bool] | None = None,
-        with_failure_count: bool = False,
-    ) -> T:
+    def call_with_retry(self, do: Callable[[], T], fail: Callable[..., Any], *args: Any,
+                        **kwargs: Any) -> T:  # fmt: skip
         def noted(error: Exception, *count: int) -> Any:
             if not self.outage.is_set():
                 self.outage.set()
@@ -102,9 +122,10 @@ class PatientRetry(Retry):
                 )
             return fail(error, *count)
 
-        result = super().call_with_retry(do, noted, is_retryable, with_failure_count)
+        result = super().call_with_retry(do, noted, *args, **kwargs)
         if self.outage.is_set():
             self.outage.clear()
+            PatientRetry.recovered = time.monotonic()
             logger.info("Redis at %s is back", self.label)
         return result
 
@@ -112,29 +133,33 @@ class PatientRetry(Retry):
         return PatientRetry(self.label)
 
 
-def connect(url: str, patient: bool = True) -> redis.Redis:
-    """A client of the Redis at `url` (redis://, rediss://, with a password if it has one),
-    checked at once: an unreachable server is one line (RedisUnreachable), before anything
-    starts. With `patient`, later commands wait out an outage (`PatientRetry`)."""
+def check_redis(url: str) -> None:
+    """Refuse, in one line (RedisUnreachable), a Redis that cannot be used: a bad URL, no
+    server there, a wrong password. Called once, before anything starts."""
     label = display_url(url)
     try:
         probe = redis.Redis.from_url(
             url, socket_connect_timeout=CONNECT_TIMEOUT, socket_timeout=CONNECT_TIMEOUT
         )
-        probe.ping()
-        probe.close()
+        try:
+            probe.ping()
+        finally:
+            probe.close()
     except (ValueError, redis.RedisError, OSError) as error:
         raise RedisUnreachable(
             f"cannot use Redis at {label} ({error}); start redis-server there, or check"
             " --redis (redis://[:PASSWORD@]HOST:PORT/DB, rediss:// for TLS)"
         ) from None
-    if not patient:
-        return redis.Redis.from_url(url, socket_connect_timeout=CONNECT_TIMEOUT)
+
+
+def connect(url: str) -> redis.Redis:
+    """A client of the Redis at `url` (redis://, rediss://, with a password if it has one) whose
+    commands wait out an outage (`PatientRetry`); `check_redis` first."""
     return redis.Redis.from_url(
         url,
         socket_connect_timeout=CONNECT_TIMEOUT,
         socket_keepalive=True,
-        retry=PatientRetry(label),
+        retry=PatientRetry(display_url(url)),
         retry_on_error=[RedisConnectionError, RedisTimeoutError, ConnectionResetError],
         health_check_interval=30,
     )

@@ -2,9 +2,10 @@
 
 SQLite wants one writer; crawlers on any number of machines send their results to a Redis
 stream, and this process alone opens the archive. Entries are read through a consumer group
-and acknowledged only after their commit; each batch's entry id is kept in the same transaction
-as its articles (`stream_positions`), so a writer killed at any moment loses nothing, and an
-entry delivered again after a restart is not applied twice.
+and acknowledged only after their commit. What an entry did is kept in the same transaction as
+its effect (`stream_positions`): a batch's sender and number, a run's start or end entry id. So
+a writer killed at any moment loses nothing, and an entry delivered again after a restart, or
+sent twice after a lost reply, is not applied twice.
 """
 
 from __future__ import annotations
@@ -31,8 +32,9 @@ from .shared import (
     GROUP,
     STREAM,
     WRITER_LOCK,
+    WRITTEN,
     decode_entry,
-    hash_text,
+    entry_order,
     run_key,
     site_key,
     text,
@@ -49,7 +51,7 @@ _RENEW = """
 if redis.call('GET', KEYS[1]) == ARGV[1] then
   return redis.call('PEXPIRE', KEYS[1], ARGV[2])
 end
-return 0
+return redis.call('SET', KEYS[1], ARGV[1], 'NX', 'PX', ARGV[2]) and 1 or 0
 """
 
 
@@ -57,18 +59,12 @@ def utc_now() -> str:
     return datetime.now(UTC).isoformat(timespec="seconds")
 
 
-def entry_order(entry_id: str) -> tuple[int, int]:
-    """A stream entry id ("1700000000000-3") as something that sorts."""
-    millis, _, sequence = entry_id.partition("-")
-    return int(millis), int(sequence or 0)
-
-
 @dataclass
 class WriterSummary:
     """What a writer did before it stopped."""
 
     entries: int = 0
-    skipped: int = 0  # delivered again, already written
+    skipped: int = 0  # delivered again, or sent twice: written already
     articles: int = 0
     runs_started: int = 0
     runs_finished: int = 0
@@ -80,6 +76,48 @@ class WriterSummary:
             f" started, {self.runs_finished} finished; {self.skipped} already written) in"
             f" {self.seconds:.1f} s"
         )
+
+
+class WriterLock:
+    """The one-writer lock in Redis, renewed by a thread of its own (a long commit or an outage
+    must not let it lapse) and taken again if it lapsed while nobody else took it."""
+
+    def __init__(self, client: redis.Redis) -> None:
+        self.client = client
+        self.token = secrets.token_hex(8)
+        self.renew = client.register_script(_RENEW)
+        self.lost = threading.Event()
+        self.stopping = threading.Event()
+        self.thread = threading.Thread(target=self._keep, name="writer-lock", daemon=True)
+
+    def take(self, stop: threading.Event, say: Callable[[str], None]) -> None:
+        """Take the lock, waiting for a killed writer's to lapse."""
+        deadline = time.monotonic() + LOCK_MS / 1000 + 2
+        said = False
+        while not self.client.set(WRITER_LOCK, self.token, nx=True, px=LOCK_MS):
+            if time.monotonic() > deadline or stop.is_set():
+                raise WriterRunning(
+                    "another `newsarchive write` owns this Redis's results stream; stop it"
+                    " first (one writer per archive)"
+                )
+            if not said:
+                say("waiting for the previous writer's lock to lapse")
+                said = True
+            time.sleep(0.5)
+        self.thread.start()
+
+    def _keep(self) -> None:
+        while not self.stopping.wait(LOCK_MS / 3000):
+            if not self.renew(keys=[WRITER_LOCK], args=[self.token, LOCK_MS]):
+                self.lost.set()
+                return
+
+    def release(self) -> None:
+        self.stopping.set()
+        if self.thread.is_alive():
+            self.thread.join()
+        if text(self.client.get(WRITER_LOCK)) == self.token:
+            self.client.delete(WRITER_LOCK)
 
 
 class StreamWriter:
@@ -98,33 +136,13 @@ class StreamWriter:
         self.rechecks = rechecks
         self.retry_delays = retry_delays
         self.say = say
-        self.token = secrets.token_hex(8)
-        self.renew = client.register_script(_RENEW)
         self.summary = WriterSummary()
-
-    def take_lock(self, stop: threading.Event) -> None:
-        """Become the one writer: take the lock, waiting for a killed writer's to lapse."""
-        deadline = time.monotonic() + LOCK_MS / 1000 + 2
-        said = False
-        while not self.client.set(WRITER_LOCK, self.token, nx=True, px=LOCK_MS):
-            if time.monotonic() > deadline or stop.is_set():
-                raise WriterRunning(
-                    "another `newsarchive write` owns this Redis's results stream; stop it"
-                    " first (one writer per archive)"
-                )
-            if not said:
-                self.say("waiting for the previous writer's lock to lapse")
-                said = True
-            time.sleep(0.5)
-
-    def release_lock(self) -> None:
-        if text(self.client.get(WRITER_LOCK)) == self.token:
-            self.client.delete(WRITER_LOCK)
 
     def run(self, stop: threading.Event) -> WriterSummary:
         """Write until `stop` is set; what was read is committed before returning."""
         started = time.monotonic()
-        self.take_lock(stop)
+        lock = WriterLock(self.client)
+        lock.take(stop, self.say)
         try:
             try:
                 self.client.xgroup_create(STREAM, GROUP, id="0", mkstream=True)
@@ -133,10 +151,9 @@ class StreamWriter:
                     raise
             with Archive(self.db, self.rechecks, self.retry_delays) as archive:
                 self.client.set(ARCHIVE_PATH, str(self.db.resolve()))
-                # Entries delivered to a writer that died first, then new ones.
-                backlog = True
+                backlog = True  # entries delivered to a writer that died first, then new ones
                 while not stop.is_set():
-                    if not self.renew(keys=[WRITER_LOCK], args=[self.token, LOCK_MS]):
+                    if lock.lost.is_set():
                         raise WriterRunning(
                             "another writer took over the results stream; this one stops"
                         )
@@ -154,38 +171,44 @@ class StreamWriter:
                     for entry_id, fields in entries:
                         self.apply(archive, text(entry_id), fields)
         finally:
-            self.release_lock()
+            lock.release()
             self.summary.seconds = time.monotonic() - started
         return self.summary
 
     def apply(self, archive: Archive, entry_id: str, fields: dict[bytes, bytes] | None) -> None:
         """Commit one entry (unless it is committed already), publish what it changed, then
         acknowledge and drop it from the stream."""
-        if not fields:  # acknowledged and deleted by a writer killed before its XACK returned
-            self.client.xack(STREAM, GROUP, entry_id)
-            return
-        kind, body = decode_entry(fields)
-        last = archive.stream_position(STREAM)
-        done = last is not None and entry_order(entry_id) <= entry_order(last)
-        if kind == "batch":
-            self.write_batch(archive, entry_id, body, done)
-        elif kind == "start":
-            self.start(archive, entry_id, body, done)
-        elif kind == "end":
-            self.end(archive, entry_id, body, done)
-        else:
-            logger.warning("skipping a stream entry of unknown kind %r", kind)
+        if fields:  # none: acknowledged and deleted by a writer killed before its XACK returned
+            kind, body = decode_entry(fields)
+            if kind == "batch":
+                self.write_batch(archive, entry_id, body)
+            elif kind == "start":
+                self.start(archive, entry_id, body)
+            elif kind == "end":
+                self.end(archive, entry_id, body)
+            else:
+                logger.warning("skipping a stream entry of unknown kind %r", kind)
         pipe = self.client.pipeline()
         pipe.xack(STREAM, GROUP, entry_id)
         pipe.xdel(STREAM, entry_id)
+        pipe.set(WRITTEN, entry_id)
         pipe.execute()
         self.summary.entries += 1
-        self.summary.skipped += int(done)
 
-    def write_batch(
-        self, archive: Archive, entry_id: str, body: dict[str, Any], done: bool
-    ) -> None:
+    def done_before(self, archive: Archive, position: tuple[str, str]) -> bool:
+        """Whether the entry at `position` (a sender and its batch number, or the stream and an
+        entry id) is written already."""
+        last = archive.stream_position(position[0])
+        if last is None:
+            return False
+        done = entry_order(position[1]) <= entry_order(last)
+        self.summary.skipped += int(done)
+        return done
+
+    def write_batch(self, archive: Archive, entry_id: str, body: dict[str, Any]) -> None:
         run_id = body.get("run_id")
+        sender = body.get("sender")
+        position = (f"sender:{sender}", str(body["sequence"])) if sender else (STREAM, entry_id)
         batch = Batch(
             articles=body.get("articles", []),
             failures=body.get("failures", []),
@@ -194,9 +217,9 @@ class StreamWriter:
             judged=body.get("judged", []),
             sources=body.get("sources", []),
             run_id=run_id,
-            position=(STREAM, entry_id),
+            position=position,
         )
-        if not done:
+        if not self.done_before(archive, position):
             added = body.get("counters", {})
 
             def progress(counts: SaveCounts) -> dict[str, Any]:
@@ -221,27 +244,27 @@ class StreamWriter:
                 pipe.execute()
         publish_changes(archive.db.conn, self.client, [batch])
 
-    def start(self, archive: Archive, entry_id: str, body: dict[str, Any], done: bool) -> None:
+    def start(self, archive: Archive, entry_id: str, body: dict[str, Any]) -> None:
         """Start (or resume) the run a first crawler asked for, publish the site's frontier and
         the run's maintenance lists, and tell the crawlers the run's state."""
         site, token = body["site"], body["token"]
         now = utc_now()
-        if done:
+        if self.done_before(archive, (STREAM, entry_id)):
             row = archive.db.execute(
-                "SELECT id FROM crawl_runs WHERE site = ? AND status = 'running'"
-                " ORDER BY id DESC LIMIT 1",
+                "SELECT id, resumes, cursor, high_water FROM crawl_runs WHERE site = ?"
+                " AND status = 'running' ORDER BY id DESC LIMIT 1",
                 [site],
             ).fetchone()
             if row is None:
                 return
-            run_id, resumed, cursor, high_water = row[0], True, None, None
+            run_id, resumed, cursor, high_water = row[0], row[1] > 0, row[2], row[3]
             previous = last_finished_high_water(archive.db, site)
         else:
-            run = start_run(archive.db, site, body["mode"], body["arguments"], now)
+            with archive.db.atomic():
+                run = start_run(archive.db, site, body["mode"], body["arguments"], now)
+                archive.keep_position(STREAM, entry_id, now)
             run_id, resumed, cursor, high_water = run.id, run.resumed, run.cursor, run.high_water
             previous = run.previous_high_water
-            with archive.db.atomic():
-                archive.keep_position(STREAM, entry_id, now)
             self.summary.runs_started += 1
         publish_site(self.db, self.client, site)
         publish_maintenance(self.db, self.client, site, token, body.get("maintenance", {}))
@@ -258,21 +281,21 @@ class StreamWriter:
             self.client.hset(key, mapping=state)  # type: ignore[arg-type]  # ints are fine
         self.say(f"run {run_id} of {site} {'resumed' if resumed else 'started'}")
 
-    def end(self, archive: Archive, entry_id: str, body: dict[str, Any], done: bool) -> None:
+    def end(self, archive: Archive, entry_id: str, body: dict[str, Any]) -> None:
         """Close the run's row as its last crawler judged it, and tell the crawlers."""
         site, token, run_id = body["site"], body["token"], body["run_id"]
         now = utc_now()
-        if not done:
-            finish_run(
-                archive.db,
-                run_id,
-                body["status"],
-                body["exit_code"],
-                now,
-                complete=body.get("complete", False),
-                unknown_layout=body.get("unknown_layout", 0),
-            )
+        if not self.done_before(archive, (STREAM, entry_id)):
             with archive.db.atomic():
+                finish_run(
+                    archive.db,
+                    run_id,
+                    body["status"],
+                    body["exit_code"],
+                    now,
+                    complete=body.get("complete", False),
+                    unknown_layout=body.get("unknown_layout", 0),
+                )
                 archive.keep_position(STREAM, entry_id, now)
             self.summary.runs_finished += 1
         counters = archive.run_counters(run_id)
@@ -282,8 +305,3 @@ class StreamWriter:
         for found in self.client.scan_iter(match=run_key(site, token, "*"), count=1000):
             self.client.expire(found, ENDED_RUN_KEEP)
         self.say(f"run {run_id} of {site} finished: {body['status']}, exit {body['exit_code']}")
-
-
-def run_state(client: redis.Redis, site: str) -> dict[str, str]:
-    """The state of a site's shared run, as the crawlers and the writer keep it."""
-    return hash_text(client.hgetall(site_key(site, "run")))

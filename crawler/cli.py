@@ -375,13 +375,14 @@ def write(redis_url: str, db: Path) -> None:
     import signal
     import threading
 
-    from archive.shared import connect
+    from archive.shared import check_redis, connect, display_url
     from archive.store import check_archive, crawl_lock
     from archive.writer import StreamWriter
 
     from .pipelines import recheck_delays
 
     check_archive(db, writing=True)
+    check_redis(redis_url)
     client = connect(redis_url)
     stop = threading.Event()
     for number in (signal.SIGINT, signal.SIGTERM):
@@ -394,7 +395,7 @@ def write(redis_url: str, db: Path) -> None:
             recheck_delays(defaults.NEWSARCHIVE_RETRY_FAILED_AFTER),
             say=lambda line: click.echo(line, err=True),
         )
-        click.echo(f"Writing what crawlers send on {redis_url.split('@')[-1]} to {db}", err=True)
+        click.echo(f"Writing what crawlers send on {display_url(redis_url)} to {db}", err=True)
         summary = writer.run(stop)
     click.echo(summary.line())
 

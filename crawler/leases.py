@@ -17,6 +17,7 @@ are left out.
 from __future__ import annotations
 
 import logging
+import time
 from typing import Any
 
 import redis
@@ -28,7 +29,7 @@ from scrapy_redis.queue import PriorityQueue
 from scrapy_redis.scheduler import Scheduler
 from twisted.internet.task import LoopingCall
 
-from archive.shared import STREAM, connect, encode_entry, run_key
+from archive.shared import STREAM, PatientRetry, Sender, connect, encode_entry, run_key, text
 
 from .failures import requested_url
 
@@ -42,8 +43,8 @@ _POP = """
 local found = redis.call('ZRANGE', KEYS[1], 0, 0, 'WITHSCORES')
 if #found == 0 then return false end
 redis.call('ZREM', KEYS[1], found[1])
-local id = redis.call('INCR', KEYS[5])
 local now = redis.call('TIME')
+local id = redis.call('INCR', KEYS[5]) .. '.' .. now[1] .. now[2]
 redis.call('ZADD', KEYS[2], tonumber(now[1]) + tonumber(ARGV[1]), id)
 redis.call('HSET', KEYS[3], id, found[1])
 redis.call('HSET', KEYS[4], id, found[2])
@@ -129,6 +130,7 @@ class LeasedQueue(PriorityQueue):
         self.timeout = spider.settings.getint("NEWSARCHIVE_LEASE_SECONDS")
         self.max_tries = spider.settings.getint("NEWSARCHIVE_LEASE_TRIES")
         self.held: set[str] = set()  # leases this process holds
+        self.sender = Sender()  # of the failures of requests it drops
         self.pop_script = server.register_script(_POP)
         self.renew_script = server.register_script(_RENEW)
         self.requeue_script = server.register_script(_REQUEUE)
@@ -160,7 +162,7 @@ class LeasedQueue(PriorityQueue):
         )
         if not found:
             return None
-        lease, data = str(int(found[0])), found[1]
+        lease, data = text(found[0]), found[1]
         request: Request = self._decode_request(data)
         request.meta[LEASE] = lease
         self.held.add(lease)
@@ -174,7 +176,11 @@ class LeasedQueue(PriorityQueue):
         self.held = {value.decode() for value in alive}
 
     def reap(self) -> None:
-        """Put back in the queue the requests whose crawler stopped renewing their lease."""
+        """Put back in the queue the requests whose crawler stopped renewing their lease. Not
+        for a lease period after an outage of Redis: every crawler waited it out, and each must
+        renew its own leases before any is taken for dead."""
+        if time.monotonic() - PatientRetry.recovered < self.timeout:
+            return
         keys = self.keys
         dropped = self.requeue_script(
             keys=[self.key, keys.leases, keys.leased, keys.scores, keys.tries],
@@ -206,7 +212,7 @@ class LeasedQueue(PriorityQueue):
         }
         stats = run_key(self.keys.site, self.keys.token, "stats")
         pipe = self.server.pipeline()
-        pipe.xadd(STREAM, encode_entry("batch", body))
+        pipe.xadd(STREAM, encode_entry("batch", self.sender.stamp(body)))
         pipe.hincrby(stats, "newsarchive/fetch_failed", len(failures))
         pipe.hincrby(stats, "newsarchive/listing_failed", listings)
         pipe.execute()
@@ -225,14 +231,6 @@ class LeasedQueue(PriorityQueue):
         return int(self.server.zcard(self.keys.leases))
 
 
-class SharedDupeFilter(RFPDupeFilter):
-    """scrapy-redis's dupefilter on the run's key; the set outlives every crawler (scrapy-redis
-    deletes it when one closes)."""
-
-    def close(self, reason: str = "") -> None:
-        """Keep the shared set: other crawlers of the run still use it."""
-
-
 class SharedScheduler(Scheduler):
     """scrapy-redis's scheduler on the run's queue and dupefilter, persistent, with leases
     renewed and lapsed ones reaped while the crawler runs."""
@@ -249,7 +247,7 @@ class SharedScheduler(Scheduler):
             persist=True,
             queue_key=keys.queue,
             queue_cls="crawler.leases.LeasedQueue",
-            dupefilter=SharedDupeFilter(server, keys.seen),
+            dupefilter=RFPDupeFilter(server, keys.seen),  # never closed: other crawlers use it
         )
         scheduler.crawler = crawler
         scheduler.stats = crawler.stats

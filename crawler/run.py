@@ -167,7 +167,7 @@ def crawl_shared(
     """Crawl a site as one of the crawlers of a shared crawl on the Redis at `redis_url`: join
     its run (or have the writer start one), fetch and extract what the shared queue holds, and
     end with the run's verdict. Opens no archive: `newsarchive write` owns it."""
-    from archive.shared import connect
+    from archive.shared import check_redis, connect
 
     site = site_to_crawl(site_or_url)
     plan = plan or CrawlPlan()
@@ -175,7 +175,8 @@ def crawl_shared(
     if base_url is None and site_or_url.startswith(("http://", "https://")):
         base_url = site_or_url
     base_url = check_base_url(base_url or site.base_url)
-    client = connect(redis_url)  # an unreachable Redis is one line, before anything is fetched
+    check_redis(redis_url)  # an unreachable Redis is one line, before anything is fetched
+    client = connect(redis_url)
     from .configure import crawl_settings
     from .shared_run import join_run, maintenance_wanted, outcome
 
@@ -188,7 +189,8 @@ def crawl_shared(
         plan.limit,
         settings.getint("NEWSARCHIVE_RECHECK_LIMIT"),
     )
-    shared = join_run(client, site.name, plan.mode, plan.arguments(), maintenance)
+    end_wait = settings.getfloat("NEWSARCHIVE_SHARED_END_WAIT")
+    shared = join_run(client, site.name, plan.mode, plan.arguments(), maintenance, end_wait)
     for name, value in (
         ("NEWSARCHIVE_REDIS_URL", redis_url),
         ("NEWSARCHIVE_RUN_ID", shared.state.id),
@@ -200,8 +202,7 @@ def crawl_shared(
     if stats.get("finish_reason") == "shutdown":
         message = "interrupted; the other crawlers of the shared run go on (rerun to rejoin it)"
         return CrawlResult(EXIT_INTERRUPTED, message, stats)
-    wait = settings.getfloat("NEWSARCHIVE_SHARED_END_WAIT") + 10
-    verdict = outcome(client, site.name, shared.token, wait)
+    verdict = outcome(client, site.name, shared.token, end_wait + 10)
     if verdict is None:
         reason = stats.get("finish_reason")
         message = f"this crawler stopped ({reason}) before the shared run ended; rerun to rejoin"

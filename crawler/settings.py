@@ -69,7 +69,8 @@ NEWSARCHIVE_EXTRACT_WORKERS = 1  # processes parsing pages beside the crawl (0: 
 NEWSARCHIVE_FAILURE_MIN_PAGES = 20  # article pages seen before the failure share is judged
 NEWSARCHIVE_FAILURE_SHARE = 0.05  # more extraction failures than this ends with exit code 3
 NEWSARCHIVE_KNOWN_STREAK = 20  # incremental: stop after this many archived, unchanged entries
-NEWSARCHIVE_LEASE_SECONDS = 60  # shared crawl: a request a dead crawler held is queued again
+NEWSARCHIVE_LEASE_SECONDS = 40  # shared crawl: a dead crawler's requests are queued again in
+# at most this and a third of it (under a minute)
 NEWSARCHIVE_LEASE_TRIES = 3  # … at most this often; then it is dropped, and said so
 NEWSARCHIVE_LINK_DEPTH = 3  # a links walk follows links this far from the home page
 NEWSARCHIVE_LINK_MAX_PAGES = 2000  # … and asks at most this many pages per run

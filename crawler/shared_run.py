@@ -28,13 +28,18 @@ from scrapy.crawler import Crawler
 from scrapy.exceptions import DontCloseSpider
 from scrapy.http import Response
 from scrapy.settings import Settings
+from scrapy.utils.defer import deferred_from_coro
+from twisted.internet.task import LoopingCall
+from twisted.internet.threads import deferToThread
 
 from archive.runs import RunState
 from archive.shared import (
     ARCHIVE_PATH,
     STREAM,
+    WRITTEN,
     connect,
     encode_entry,
+    entry_order,
     hash_text,
     run_key,
     site_key,
@@ -48,8 +53,10 @@ from .stream import stats_key
 
 logger = logging.getLogger(__name__)
 ACTIVE = ("starting", "running")
+ENDING_STALE = 120.0  # s past the writer's wait: a crawler ending a run that long ago died
 SAID_EVERY = 30.0  # seconds between the lines of a crawler that waits for the writer
 SEEDING_SECONDS = 60  # a seeder that has not been heard of for this long has died
+REFUSAL_CHECK_SECONDS = 2.0  # how often a crawler looks whether another refused the crawl
 
 
 @dataclass
@@ -58,8 +65,6 @@ class SharedRun:
 
     token: str
     state: RunState
-    seeder: bool  # this crawler seeds the queue
-    started: float  # when the run started (s since the epoch)
 
 
 def run_hash(site: str) -> str:
@@ -88,6 +93,7 @@ def join_run(
     mode: str,
     arguments: dict[str, Any],
     maintenance: dict[str, Any],
+    end_wait: float,
     say: Any = logger.warning,
 ) -> SharedRun:
     """Join the site's running shared run, or have the writer start one and seed it."""
@@ -96,7 +102,9 @@ def join_run(
     said = time.monotonic() - SAID_EVERY + 5  # a first line after 5 s, then every 30 s
     while True:
         state = hash_text(client.hgetall(key))
-        if state.get("state") in ACTIVE:
+        if ending(state, end_wait):
+            pass  # the run's last crawler is judging it: the next run starts after its end
+        elif state.get("state") in ACTIVE:
             if state.get("arguments") != encoded:
                 raise SharedRunDiffers(
                     f"a shared crawl of {site} with other options is running"
@@ -104,7 +112,7 @@ def join_run(
                     " for it to end"
                 )
             if state["state"] == "running":
-                return _joined(state, seeder=False)
+                return _joined(state)
         elif _claim(client, key, site, mode, encoded, arguments, maintenance):
             continue
         if time.monotonic() - said > SAID_EVERY:
@@ -114,6 +122,13 @@ def join_run(
             )
             said = time.monotonic()
         time.sleep(0.2)
+
+
+def ending(state: dict[str, str], end_wait: float) -> bool:
+    """Whether a crawler is ending the run (and has not died doing so)."""
+    if state.get("state") != "ending":
+        return False
+    return time.time() - float(state.get("ending_at") or 0) < end_wait + ENDING_STALE
 
 
 def _claim(
@@ -158,7 +173,7 @@ def _claim(
     return True
 
 
-def _joined(state: dict[str, str], seeder: bool) -> SharedRun:
+def _joined(state: dict[str, str]) -> SharedRun:
     run = RunState(
         id=int(state["id"]),
         resumed=state.get("resumed") == "1",
@@ -166,7 +181,7 @@ def _joined(state: dict[str, str], seeder: bool) -> SharedRun:
         high_water=state.get("high_water") or None,
         previous_high_water=state.get("previous_high_water") or None,
     )
-    return SharedRun(state["token"], run, seeder, float(state.get("started") or time.time()))
+    return SharedRun(state["token"], run)
 
 
 def claim_seeding(client: redis.Redis, site: str, token: str) -> bool:
@@ -235,40 +250,61 @@ def _lease(response: Response) -> str | None:
 
 class SharedRunWatch:
     """Keeps an idle crawler open while the run has work anywhere; ends the run when it has
-    none (one crawler does: it judges the summed stats and tells the writer)."""
+    none (one crawler does, in a thread: it waits for the writer to catch up, judges the summed
+    stats and tells the writer), and closes every crawler once the verdict is given. A crawler
+    that refused the crawl ends it for every crawler."""
 
     def __init__(self, crawler: Crawler, client: redis.Redis, keys: RunKeys) -> None:
         self.crawler = crawler
         self.client = client
         self.keys = keys
         self.wait = crawler.settings.getfloat("NEWSARCHIVE_SHARED_END_WAIT")
+        self.watch = LoopingCall(self.refused_elsewhere)
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> SharedRunWatch:
         settings = crawler.settings
         client = connect(settings.get("NEWSARCHIVE_REDIS_URL"))
         watch = cls(crawler, client, RunKeys.from_settings(settings))
+        crawler.signals.connect(watch.opened, signal=signals.spider_opened)
         crawler.signals.connect(watch.idle, signal=signals.spider_idle)
         crawler.signals.connect(watch.closed, signal=signals.spider_closed)
         return watch
 
     def state(self) -> dict[str, str]:
-        return hash_text(self.client.hgetall(run_hash(self.keys.site)))
+        state = hash_text(self.client.hgetall(run_hash(self.keys.site)))
+        return state if state.get("token") == self.keys.token else {}
+
+    def opened(self) -> None:
+        self.watch.start(REFUSAL_CHECK_SECONDS, now=False)
+
+    def refused_elsewhere(self) -> None:
+        """Close this crawler once another refused the crawl: the run is over."""
+        if self.state().get("refusal"):
+            self.watch.stop()
+            engine = self.crawler.engine
+            if engine is not None and engine.running:
+                deferred_from_coro(engine.close_spider_async(reason="refused elsewhere"))
 
     def idle(self) -> None:
         state = self.state()
-        if state.get("token") != self.keys.token or state.get("state") != "running":
-            return  # the run ended (or was ended by a refusal): this crawler closes
+        if state.get("state") not in ("running", "ending"):
+            return  # the verdict is given (or the run is gone): this crawler closes
+        if state["state"] == "ending" and ending(state, self.wait):
+            raise DontCloseSpider  # another crawler is judging the run
+        if state.get("seeded") != "1" and not self.seeder_died(state):
+            raise DontCloseSpider
         pipe = self.client.pipeline()
         pipe.zcard(self.keys.queue)
         pipe.zcard(self.keys.leases)
         queued, leased = pipe.execute()
-        if state.get("seeded") != "1" and not self.seeder_died(state):
-            raise DontCloseSpider
         if queued or leased:
             raise DontCloseSpider
         if self.claim_end():
-            self.end()
+            deferToThread(self.end).addErrback(
+                lambda failure: logger.error("ending the shared run failed: %s", failure.value)
+            )
+        raise DontCloseSpider
 
     def seeder_died(self, state: dict[str, str]) -> bool:
         """Whether the crawler that seeded the run died before it finished: the run goes on
@@ -282,33 +318,48 @@ class SharedRunWatch:
         return True
 
     def closed(self, reason: str) -> None:
-        """A crawler that refused the crawl (robots.txt forbids it, its first page failed)
-        ends the run for every crawler."""
+        if self.watch.running:
+            self.watch.stop()
         refusal = self.crawler.stats.get_value("newsarchive/refusal")
-        if refusal and self.claim_end():
+        if refusal and self.claim_end(refusal):
             self.end(refusal)
 
-    def claim_end(self) -> bool:
+    def claim_end(self, refusal: str | None = None) -> bool:
+        """Whether this crawler is the one to end the run: it is running, or the crawler that
+        was ending it died doing so."""
         key = run_hash(self.keys.site)
         with self.client.pipeline() as pipe:
             try:
                 pipe.watch(key)
                 state = hash_text(pipe.hgetall(key))
-                if state.get("token") != self.keys.token or state.get("state") != "running":
+                if state.get("token") != self.keys.token:
+                    return False
+                if state.get("state") != "running" and not (
+                    state.get("state") == "ending" and not ending(state, self.wait)
+                ):
                     return False
                 pipe.multi()
-                pipe.hset(key, "state", "ending")
+                ended: dict[str, str | float] = {"state": "ending", "ending_at": time.time()}
+                if refusal:
+                    ended["refusal"] = refusal
+                pipe.hset(key, mapping=ended)  # type: ignore[arg-type]  # str and float are fine
                 pipe.execute()
             except WatchError:
                 return False
         return True
 
     def end(self, refusal: str | None = None) -> None:
-        """Judge the run once the writer has caught up, record the verdict, tell the writer."""
+        """Judge the run once the writer has written what its crawlers sent, record the
+        verdict, tell the writer."""
+        from .drift import unknown_layout_pages
         from .run import RUN_STATUS, judge  # the same judgement as a run on one machine
 
+        sent = text(self.client.xinfo_stream(STREAM).get("last-generated-id"))
         deadline = time.monotonic() + self.wait
-        while self.client.xlen(STREAM) and time.monotonic() < deadline:
+        while time.monotonic() < deadline:
+            written = text(self.client.get(WRITTEN))
+            if written and entry_order(written) >= entry_order(sent):
+                break
             time.sleep(0.2)
         stats = _numbers(hash_text(self.client.hgetall(stats_key(self.keys))))
         state = self.state()
@@ -316,8 +367,6 @@ class SharedRunWatch:
         seconds = time.time() - float(state.get("started") or time.time())
         settings: Settings = self.crawler.settings
         result = judge(stats, refusal, settings, Path(archive), seconds)
-        from .drift import unknown_layout_pages
-
         verdict = {
             "status": RUN_STATUS[result.exit_code],
             "exit_code": result.exit_code,

@@ -20,7 +20,7 @@ from scrapy.utils.defer import deferred_from_coro
 from twisted.internet.task import LoopingCall
 from twisted.python.failure import Failure
 
-from archive.shared import STREAM, connect, encode_entry, run_key, site_key
+from archive.shared import STREAM, Sender, connect, encode_entry, run_key, site_key
 
 from .items import LeaseDone
 from .leases import LEASE, RunKeys, release
@@ -52,6 +52,7 @@ class StreamPipeline(BatchingPipeline):
         self.client = client
         self.keys = RunKeys.from_settings(crawler.settings)
         self.leases: list[str] = []
+        self.sender = Sender()
         self.sent_stats: dict[str, int] = {}
         self.sent_counters: dict[str, int] = {}
         self.walk_start = 0
@@ -153,7 +154,7 @@ class StreamPipeline(BatchingPipeline):
             high_water=stats.get_value("newsarchive/high_water"),
         )
         pipe = self.client.pipeline()
-        pipe.xadd(STREAM, encode_entry("batch", body))
+        pipe.xadd(STREAM, encode_entry("batch", self.sender.stamp(body)))
         release(pipe, self.keys, self.leases)
         run_stats = stats_key(self.keys)
         for key, value in summed.items():

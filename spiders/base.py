@@ -10,8 +10,9 @@ cannot go on (robots.txt forbids the site, its first page cannot be fetched) end
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
+from functools import wraps
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
@@ -33,11 +34,13 @@ from crawler.failures import describe_failure, is_permanent, requested_url, with
 from crawler.items import (
     ArchiveRecord,
     Gone,
+    LeaseDone,
     Listed,
     NotArticle,
     NotModified,
     PageFailure,
 )
+from crawler.leases import LEASE
 from crawler.offload import Extractor
 from crawler.retry import retry_later
 from crawler.sites import Site
@@ -46,6 +49,22 @@ GONE = (404, 410)
 ERROR_PAGE = "error page with HTTP 200"
 TRUNCATED = "truncated page"
 REFUSED = "refused"  # the finish reason of a refused crawl
+
+
+def ends_lease(errback: Callable[..., Any]) -> Callable[..., list[Any]]:
+    """An errback whose request, in a shared crawl, is done once its output is: what an errback
+    yields for a failed download passes no spider middleware (where a callback's output gets
+    the end of its lease), so the errback says it itself."""
+
+    @wraps(errback)
+    def ending(spider: Any, failure: Failure) -> list[Any]:
+        found = list(errback(spider, failure) or ())
+        request = failure.request  # type: ignore[attr-defined]  # Scrapy sets it for an errback
+        if (lease := request.meta.get(LEASE)) is not None:
+            found.append(LeaseDone(lease))
+        return found
+
+    return ending
 
 
 def page_text(response: Response) -> str:
@@ -345,6 +364,7 @@ class ArchiveSpider(scrapy.Spider):
         reason = with_retries(reason, request)
         return PageFailure(self.site.name, url, f"fetch: {reason}", is_permanent(reason))
 
+    @ends_lease
     def article_failed(self, failure: Failure) -> Any:
         """A page that could not be fetched is kept in failed_pages, to be tried again; one
         robots.txt forbids is only counted (`newsarchive/robots_forbidden`): asking is ours

@@ -45,7 +45,7 @@ from crawler.failures import describe_failure, requested_url
 from crawler.items import Listed, NotArticle, SourceDone
 from crawler.sites import normalised_url
 
-from .base import ArchiveSpider, header, page_text, rebased
+from .base import ArchiveSpider, ends_lease, header, page_text, rebased
 from .walk import SharedTally, Tally
 
 WALK = "walk"  # the origin of a page the links walk asks
@@ -97,6 +97,10 @@ class NewsSpider(ArchiveSpider):
         spider.link_pages = crawler.settings.getint("NEWSARCHIVE_LINK_MAX_PAGES")
         if spider.shared is not None:
             spider.tally = SharedTally(spider.shared, spider.site.name, spider.run_token)
+        # What earlier runs read to the end (every crawler of a shared run asks with them); a
+        # full run reads every sitemap and feed again, whatever their validators say.
+        if spider.mode == "incremental":
+            spider.known = spider.frontier.sources()
         crawler.signals.connect(spider.robots_parsed, signal=scrapy.signals.robots_parsed)
         return spider
 
@@ -113,8 +117,6 @@ class NewsSpider(ArchiveSpider):
 
     async def start(self) -> AsyncIterator[scrapy.Request]:
         if self.mode != "revalidate":
-            # A full run reads every sitemap and feed again, whatever their validators say.
-            self.known = self.frontier.sources() if self.mode == "incremental" else {}
             roots = [source for source in self.known.values() if source.parent is None]
             if any(source.kind == "links" for source in roots):
                 yield self.walk_home()
@@ -163,6 +165,7 @@ class NewsSpider(ArchiveSpider):
                 yield from self.probe(self.on_site(path), "feed", quiet=True)
         yield from self.walk_if_nothing_listed()
 
+    @ends_lease
     def home_failed(self, failure: Failure) -> None:
         reason = describe_failure(failure)
         if failure.check(IgnoreRequest) and "robots.txt" in str(failure.value):
@@ -349,6 +352,7 @@ class NewsSpider(ArchiveSpider):
             yield SourceDone(state)
         yield from self.resolved(source, None)
 
+    @ends_lease
     def source_failed(self, failure: Failure) -> Iterator[Any]:
         """A sitemap or feed that could not be read: its index is not done, so a later run
         asks it again; a guessed one that fails is no source."""

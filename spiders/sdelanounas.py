@@ -23,7 +23,15 @@ from crawler.items import ListingDone, ListingEntry
 from crawler.retry import ask_again, retry_later
 from crawler.sites import SDELANOUNAS
 
-from .base import ERROR_PAGE, TRUNCATED, ArchiveSpider, header, page_text, request_of
+from .base import (
+    ERROR_PAGE,
+    TRUNCATED,
+    ArchiveSpider,
+    ends_lease,
+    header,
+    page_text,
+    request_of,
+)
 from .walk import ListingWalk, SharedListingWalk
 
 ID_CHUNK = 500
@@ -118,7 +126,9 @@ class SdelanounasSpider(ArchiveSpider):
             errback=self.listing_failed,
             cb_kwargs={"page": page, "walk": walk},
             priority=-page,
-            dont_filter=True,
+            # In a shared crawl, a page read again (its crawler died) must not walk on twice:
+            # the run's dupefilter lets each listing page be asked once.
+            dont_filter=self.shared is None,
         )
 
     async def parse_listing(self, response: Response, page: int, walk: str) -> list[Any]:
@@ -227,6 +237,7 @@ class SdelanounasSpider(ArchiveSpider):
         if origin is not None and self.walk.resolve(origin, key):
             yield ListingDone(origin)
 
+    @ends_lease
     def listing_failed(self, failure: Failure) -> None:
         request = failure.request  # type: ignore[attr-defined]  # Scrapy sets it for an errback
         if failure.check(IgnoreRequest) and "robots.txt" in str(failure.value):
