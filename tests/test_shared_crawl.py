@@ -414,6 +414,7 @@ def test_failed_downloads_end_their_requests_as_on_one_machine(
     for code, printed in ended:
         assert code == alone.returncode, printed + alone.stderr
         assert "Traceback" not in printed
+
     def failures(db: Path) -> list[tuple[str, str]]:
         found = rows(db, "SELECT url, reason FROM failed_pages ORDER BY url")
         return [(urlsplit(url).path, reason) for url, reason in found]
