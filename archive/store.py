@@ -1,7 +1,7 @@
 """Every write to the archive: open and validate, migrate, upsert articles in batches, lock.
 
-A record is a plain dict (see `ARTICLE_COLUMNS`, plus `tags` and `images` lists); the archive
-knows nothing of Scrapy or of how records were made.
+A record is a plain dict (`archive.article.ARTICLE_COLUMNS`, and `images` and `removals`
+lists); the archive knows nothing of Scrapy or of how records were made.
 """
 
 from __future__ import annotations
@@ -19,6 +19,7 @@ from typing import Any, cast
 
 import sqlite_utils
 
+from .article import ARTICLE_COLUMNS
 from .exceptions import ArchiveLocked, MissingArchive, NewerSchema, NotAnArchive, OlderSchema
 from .runs import COUNTERS as RUN_COUNTERS
 from .runs import record_progress
@@ -28,15 +29,6 @@ from .search import Indexed, index_row
 SQLITE_HEADER = b"SQLite format 3\x00"
 BUSY_TIMEOUT_MS = 5000
 
-ARTICLE_COLUMNS = (
-    "id", "site", "url", "title", "lead", "body_text", "body_html", "published_at",
-    "published_month", "author", "author_login", "category", "tags", "source_url",
-    "comment_count", "rating", "word_count", "image_count", "content_hash",
-    "extractor_version", "boilerplate_removed", "published_at_source", "modified_at",
-    "modified_at_source", "extraction_method", "native_id", "http_etag", "http_last_modified",
-    "warc_file", "warc_offset", "warc_length", "warc_digest", "fetched_at", "language",
-    "field_sources",
-)  # fmt: skip
 # Where the raw response of a version is; revisions keep it for the version they replace.
 WARC_COLUMNS = ("warc_file", "warc_offset", "warc_length", "warc_digest", "fetched_at")
 # What only a live fetch knows: a re-extraction from an older capture must not roll it back.

@@ -365,7 +365,8 @@ def write(redis_url: str, db: Path) -> None:
     writes nothing twice. It also starts the runs crawlers ask for and publishes to Redis what
     crawlers need of the archive (what is archived, validators for rechecks). One writer per
     archive; it holds the archive's lock, so no crawl on one machine writes to it meanwhile.
-    Runs until stopped: Ctrl-C or SIGTERM stop it after committing what it has read.
+    Runs until stopped: Ctrl-C or SIGTERM stop it after committing what it has read (a
+    second one at once).
 
     Example:
 
@@ -385,8 +386,16 @@ def write(redis_url: str, db: Path) -> None:
     check_redis(redis_url)
     client = connect(redis_url)
     stop = threading.Event()
+
+    def stopping(*_: object) -> None:
+        """Stop after committing what was read; a second signal stops at once (a writer waiting
+        out a Redis outage has nothing in hand to lose)."""
+        stop.set()
+        for number in (signal.SIGINT, signal.SIGTERM):
+            signal.signal(number, signal.SIG_DFL)
+
     for number in (signal.SIGINT, signal.SIGTERM):
-        signal.signal(number, lambda *_: stop.set())
+        signal.signal(number, stopping)
     with crawl_lock(db):
         writer = StreamWriter(
             client,

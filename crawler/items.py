@@ -1,78 +1,28 @@
-"""The one Article schema that every site's extractor produces and the archive stores."""
+"""What the spiders yield: the article (the one Article schema, defined with the archive's
+columns in `archive.article`) and the items that tell the pipeline what a page did."""
 
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
+from archive.article import Article, Image, Removal
 
-@dataclass
-class Image:
-    """A picture of an article: kept as data, never as body text."""
-
-    url: str
-    full_url: str | None = None
-    credit: str | None = None
-    caption: str | None = None
-
-
-@dataclass
-class Removal:
-    """Blocks one boilerplate rule removed from a page: the audit trail of extraction."""
-
-    rule: str
-    kind: str  # "container" (matched by markup) or "signature" (matched by its known text)
-    blocks: int
-    sample: str  # the start of the first removed block's text
-
-
-@dataclass
-class Article:
-    """An article as extracted from one page, before normalisation adds hashes and counts."""
-
-    site: str
-    native_id: str
-    url: str
-    title: str
-    body_text: str
-    body_html: str
-    lead: str | None = None
-    published_at: str | None = None
-    published_at_source: str | None = None
-    modified_at: str | None = None
-    modified_at_source: str | None = None
-    author: str | None = None
-    author_login: str | None = None
-    category: str | None = None
-    tags: list[str] = field(default_factory=list)
-    source_url: str | None = None
-    images: list[Image] = field(default_factory=list)
-    comment_count: int | None = None
-    rating: int | None = None
-    language: str | None = None  # ISO 639-1
-    removals: list[Removal] = field(default_factory=list)
-    # "profile" (a layout profile of the site found the body) or "fallback" (the generic reader)
-    extraction_method: str = "profile"
-    # For each field found, the evidence it was read from ("json-ld", "meta", "profile", …).
-    field_sources: dict[str, str] = field(default_factory=dict)
-    # HTTP validators of the response, set by the crawler (never by extraction) for rechecks.
-    http_etag: str | None = None
-    http_last_modified: str | None = None
-    # Where the raw response is, set by the crawler from its WARC capture.
-    warc_file: str | None = None
-    warc_offset: int | None = None
-    warc_length: int | None = None
-    warc_digest: str | None = None
-    fetched_at: str | None = None
-
-    @property
-    def id(self) -> str:
-        """The archive-wide key: `<site>:<native id>`."""
-        return f"{self.site}:{self.native_id}"
-
-    def to_dict(self) -> dict[str, Any]:
-        """Plain data (images as dicts), as stored in golden files and passed to the archive."""
-        return asdict(self)
+__all__ = [
+    "ArchiveRecord",
+    "Article",
+    "Gone",
+    "Image",
+    "LeaseDone",
+    "Listed",
+    "ListingDone",
+    "ListingEntry",
+    "NotArticle",
+    "NotModified",
+    "PageFailure",
+    "Removal",
+    "SourceDone",
+]  # fmt: skip
 
 
 @dataclass

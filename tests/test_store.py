@@ -8,8 +8,10 @@ from pathlib import Path
 
 import pytest
 
+from archive.article import ARTICLE_COLUMNS, KEPT
+from archive.datasette.metadata import build_metadata
 from archive.exceptions import ArchiveLocked, NewerSchema, NotAnArchive
-from archive.schema import LATEST_VERSION
+from archive.schema import LATEST_VERSION, MIGRATIONS
 from archive.search import count, search, unindex_row
 from archive.store import Archive, Batch, check_archive, crawl_lock
 from crawler.extract import extract_page
@@ -241,3 +243,60 @@ def test_read_commands_refuse_an_older_schema_in_one_line(tmp_path: Path) -> Non
             f"Error: {path} has schema version 4, older than this Newsarchive's "
             f"{LATEST_VERSION}; run `newsarchive crawl` on it once to upgrade it"
         ]
+
+
+def tables_and_columns(path: Path) -> dict[str, list[tuple[str, str]]]:
+    """Every table, index and view of an archive with its columns (name and declared type)."""
+    conn = sqlite3.connect(path)
+    try:
+        names = [
+            name
+            for (name,) in conn.execute(
+                "SELECT name FROM sqlite_master WHERE type IN ('table', 'view')"
+                " AND name NOT LIKE 'sqlite_%' ORDER BY name"
+            )
+        ]
+        found = {
+            name: [(row[1], row[2]) for row in conn.execute(f"PRAGMA table_info('{name}')")]
+            for name in names
+        }
+        found["indexes"] = sorted(
+            conn.execute(
+                "SELECT name, tbl_name FROM sqlite_master WHERE type = 'index'"
+                " AND name NOT LIKE 'sqlite_%'"
+            ).fetchall()
+        )
+        return found
+    finally:
+        conn.close()
+
+
+@pytest.mark.parametrize("version", range(1, LATEST_VERSION))
+def test_an_archive_migrated_from_any_version_has_the_tables_of_a_new_one(
+    tmp_path: Path, version: int
+) -> None:
+    """Migrations are frozen history: run one by one from any earlier version, they end at the
+    schema a new archive gets."""
+    fresh, old = tmp_path / "fresh.db", tmp_path / "old.db"
+    Archive(fresh).close()
+    conn = sqlite3.connect(old)
+    for script, then in MIGRATIONS[:version]:
+        conn.executescript(script)
+        if then is not None:
+            then(conn)
+    conn.execute(f"PRAGMA user_version = {version}")
+    conn.commit()
+    conn.close()
+    with Archive(old) as archive:
+        archive.save_articles(records(2), SEEN)
+    assert tables_and_columns(old) == tables_and_columns(fresh)
+
+
+def test_the_article_schema_gives_the_archive_its_columns(tmp_path: Path) -> None:
+    """One schema: a record's keys, the articles table's columns and Datasette's descriptions
+    all come from `archive.article`."""
+    Archive(tmp_path / "a.db").close()
+    table = {name for name, _ in tables_and_columns(tmp_path / "a.db")["articles"]}
+    assert table == set(ARTICLE_COLUMNS) | set(KEPT)
+    assert set(build_metadata("a")["databases"]["a"]["tables"]["articles"]["columns"]) == table
+    assert set(records(1)[0]) == set(ARTICLE_COLUMNS) | {"images", "removals"}

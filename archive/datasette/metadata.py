@@ -4,52 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-ARTICLE_COLUMNS = {
-    "pk": "Row number / Номер строки (stable; used by the search index)",
-    "id": "Archive key / Ключ: <site>:<id on the site>",
-    "site": "Site / Сайт",
-    "url": "Original page / Исходная страница",
-    "title": "Title / Заголовок",
-    "lead": "Lead paragraph / Лид",
-    "body_text": "Body as plain text, paragraphs separated by a blank line / Текст статьи",
-    "body_html": "Body as sanitised HTML / Текст статьи в HTML (очищенный)",
-    "published_at": "Published, in the site's time zone with its offset / Дата публикации",
-    "published_at_source": "Where the date was read: json-ld, meta, microdata, time or text / "
-    "Источник даты",
-    "modified_at": "Last modified, as the page says / Дата изменения",
-    "modified_at_source": "Where the modification date was read / Источник даты изменения",
-    "extraction_method": "profile (known layout) or fallback (generic detection) / Способ",
-    "published_month": "Month of publication, YYYY-MM / Месяц публикации",
-    "author": "Author as shown on the site / Автор",
-    "author_login": "Author's login on the site / Логин автора",
-    "category": "Category / Рубрика",
-    "tags": "Tags as a JSON list (see article_tags to filter) / Теги",
-    "source_url": "Original source the article cites / Первоисточник",
-    "comment_count": "Comments when last seen / Число комментариев",
-    "rating": "Rating when last seen / Рейтинг",
-    "word_count": "Words in the body / Слов в тексте",
-    "image_count": "Images / Изображений",
-    "first_seen_at": "First archived, UTC / Впервые сохранено",
-    "last_seen_at": "Last seen by a crawl, UTC / Последняя проверка",
-    "content_hash": "SHA-256 of title, lead, body, tags, date, author and source",
-    "extractor_version": "Extractor version that produced this row / Версия экстрактора",
-    "boilerplate_removed": "Rules that removed blocks from the page (see removals) / Что удалено",
-    "native_id": "Id of the article on its site / Номер на сайте",
-    "removed_at": "When the site stopped serving it (404/410); kept, never deleted / Снята",
-    "http_etag": "ETag of the last response, for conditional rechecks",
-    "http_last_modified": "Last-Modified of the last response, for conditional rechecks",
-    "checks_done": "Rechecks made since it was first archived / Перепроверок",
-    "next_check_at": "Next recheck for edits, UTC (empty: none planned) / Следующая проверка",
-    "revision_count": "Earlier versions kept in revisions / Число редакций",
-    "warc_file": "WARC file holding the raw response of this version (see `newsarchive raw`)",
-    "warc_offset": "Byte offset of the response record in that file",
-    "warc_length": "Length of the (gzipped) response record",
-    "warc_digest": "WARC payload digest (sha1, base32) of the response body as received",
-    "fetched_at": "When this version's response was received, UTC / Когда загружено",
-    "language": "Language, ISO 639-1 / Язык",
-    "field_sources": "Where each field was read (JSON: field -> json-ld, meta, profile, h1, "
-    "time, text, link …) / Источник каждого поля",
-}
+from archive.article import COLUMN_DESCRIPTIONS as ARTICLE_COLUMNS
 
 # The site first: one archive holds many.
 ARTICLE_FACETS = ["site", "category", "author", "published_month", "extraction_method"]
