@@ -108,6 +108,10 @@ class RunKeys:
         self.sequence = run_key(site, token, "lease-ids")
         self.tries = run_key(site, token, "tries")  # request digest -> lapsed leases
 
+    def crawler(self, name: str) -> str:
+        """The key that says a crawler is at work on the run (it expires if it dies)."""
+        return run_key(self.site, self.token, "crawlers", name)
+
     @classmethod
     def from_settings(cls, settings: Any) -> RunKeys:
         return cls(settings.get("NEWSARCHIVE_SHARED_SITE"), settings.get("NEWSARCHIVE_SHARED_RUN"))
@@ -169,7 +173,9 @@ class LeasedQueue(PriorityQueue):
         return request
 
     def renew(self) -> None:
-        """Keep this process's leases alive; forget those that ended."""
+        """Keep this process's leases alive, and forget those that ended; say that this crawler
+        is at work on the run (a run nobody works on may be abandoned for another)."""
+        self.server.set(self.keys.crawler(self.sender.name), 1, ex=self.timeout)
         if not self.held:
             return
         alive = self.renew_script(keys=[self.keys.leases], args=[self.timeout, *self.held])
@@ -219,6 +225,7 @@ class LeasedQueue(PriorityQueue):
 
     def give_back(self) -> None:
         """Put back in the queue, now, every request this process holds: it is stopping."""
+        self.server.delete(self.keys.crawler(self.sender.name))
         if self.held:
             keys = self.keys
             self.requeue_script(
@@ -266,7 +273,7 @@ class SharedScheduler(Scheduler):
             logger.info("joining a shared crawl with %d requests queued", len(self.queue))
         interval = max(self.queue.timeout / 3, 0.5)
         self.keeper = LoopingCall(self.keep)
-        self.keeper.start(interval, now=False)
+        self.keeper.start(interval, now=True)
 
     def keep(self) -> None:
         """Renew this crawler's leases and reap those of crawlers that died."""

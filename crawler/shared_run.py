@@ -55,6 +55,7 @@ logger = logging.getLogger(__name__)
 ACTIVE = ("starting", "running")
 ENDING_STALE = 120.0  # s past the writer's wait: a crawler ending a run that long ago died
 SAID_EVERY = 30.0  # seconds between the lines of a crawler that waits for the writer
+ABANDONED_KEEP = 86400  # seconds an abandoned run's keys stay in Redis
 SEEDING_SECONDS = 60  # a seeder that has not been heard of for this long has died
 REFUSAL_CHECK_SECONDS = 2.0  # how often a crawler looks whether another refused the crawl
 
@@ -100,20 +101,27 @@ def join_run(
     key = run_hash(site)
     encoded = json.dumps(arguments, sort_keys=True)
     said = time.monotonic() - SAID_EVERY + 5  # a first line after 5 s, then every 30 s
+    mine = ""  # the token of the run this crawler asked for
     while True:
         state = hash_text(client.hgetall(key))
         if ending(state, end_wait):
             pass  # the run's last crawler is judging it: the next run starts after its end
-        elif state.get("state") in ACTIVE:
-            if state.get("arguments") != encoded:
-                raise SharedRunDiffers(
-                    f"a shared crawl of {site} with other options is running"
-                    f" ({state.get('arguments')}); join it with the same options, or wait"
-                    " for it to end"
-                )
+        elif state.get("state") in ACTIVE and state.get("arguments") == encoded:
             if state["state"] == "running":
-                return _joined(state)
-        elif _claim(client, key, site, mode, encoded, arguments, maintenance):
+                # Its crawler says it is at work from here on (`LeasedQueue.renew`).
+                client.delete(run_key(site, state["token"], "crawlers", "first"))
+                return _joined(state)  # (if every crawler of the run died, it goes on here)
+            if state["token"] == mine:  # waiting for the writer: this crawler is there
+                client.set(run_key(site, mine, "crawlers", "first"), 1, ex=SEEDING_SECONDS)
+        elif state.get("state") in ACTIVE and not deserted(client, site, state):
+            raise SharedRunDiffers(
+                f"a shared crawl of {site} with other options is running"
+                f" ({state.get('arguments')}); join it with the same options, or wait for it"
+                " to end (a run whose crawlers all died gives way once their leases lapse,"
+                " NEWSARCHIVE_LEASE_SECONDS)"
+            )
+        elif claimed := _claim(client, key, site, mode, encoded, arguments, maintenance):
+            mine = claimed
             continue
         if time.monotonic() - said > SAID_EVERY:
             say(
@@ -122,6 +130,15 @@ def join_run(
             )
             said = time.monotonic()
         time.sleep(0.2)
+
+
+def deserted(client: redis.Redis, site: str, state: dict[str, str]) -> bool:
+    """Whether no crawler works on the run, nor waits for the writer to start it: a crawler
+    started with other options may then abandon it for a new run."""
+    if state.get("state") == "starting":
+        return not client.exists(run_key(site, state["token"], "crawlers", "first"))
+    found = client.scan_iter(match=run_key(site, state.get("token", ""), "crawlers", "*"))
+    return next(iter(found), None) is None
 
 
 def ending(state: dict[str, str], end_wait: float) -> bool:
@@ -139,16 +156,25 @@ def _claim(
     encoded: str,
     arguments: dict[str, Any],
     maintenance: dict[str, Any],
-) -> bool:
-    """Ask the writer to start a run, unless another crawler just did."""
+) -> str | None:
+    """Ask the writer to start a run, unless another crawler just did; the run's token."""
     token = secrets.token_hex(8)
     with client.pipeline() as pipe:
         try:
             pipe.watch(key)
-            if text(pipe.hget(key, "state")) in ACTIVE:
-                return False
+            current = hash_text(pipe.hgetall(key))
+            if current.get("state") in ACTIVE and not deserted(client, site, current):
+                return None
+            abandoned = current.get("token") if current.get("state") in ACTIVE else None
+            if abandoned:
+                logger.warning(
+                    "abandoning the shared run of %s that no crawler works on (%s)",
+                    site,
+                    current.get("arguments"),
+                )
             pipe.multi()
             pipe.delete(key)
+            pipe.set(run_key(site, token, "crawlers", "first"), 1, ex=SEEDING_SECONDS)
             pipe.hset(
                 key,
                 mapping={
@@ -169,8 +195,11 @@ def _claim(
             pipe.xadd(STREAM, encode_entry("start", body))
             pipe.execute()
         except WatchError:
-            return False
-    return True
+            return None
+    if abandoned:  # its queue and leases stay a day, for anyone to look at
+        for found in client.scan_iter(match=run_key(site, abandoned, "*"), count=1000):
+            client.expire(found, ABANDONED_KEEP)
+    return token
 
 
 def _joined(state: dict[str, str]) -> SharedRun:

@@ -427,3 +427,26 @@ def test_failed_downloads_end_their_requests_as_on_one_machine(
     for running in (single_site, shared_site):
         running.server.shutdown()
         running.server.server_close()
+
+
+def test_a_run_no_crawler_works_on_gives_way_to_one_with_other_options(
+    redis_server: RedisServer, slow_site: RunningSite, tmp_path: Path
+) -> None:
+    db = tmp_path / "archive.db"
+    writer = start_writer(redis_server, db, tmp_path / "writer.log")
+    first = start_crawler(slow_site, redis_server, tmp_path / "w1", "--full", *SHORT_LEASE)
+    wait_for_articles(db, 5)
+    first.send_signal(signal.SIGKILL)
+    first.communicate(timeout=10)
+    refused = newsarchive("crawl", "--redis", redis_server.url, "--base-url", slow_site.url)
+    assert refused.returncode == 1 and "with other options is running" in refused.stderr
+    time.sleep(6)  # the dead crawler's lease and its word that it works on the run lapse
+    busy = start_crawler(slow_site, redis_server, tmp_path / "w2", *SHORT_LEASE)
+    [(code, printed)] = finish([busy])
+    assert stop_writer(writer) == 0
+    assert code == 0 and "abandoning the shared run of sdelanounas" in printed, printed
+    assert rows(db, "SELECT mode, status FROM crawl_runs ORDER BY id") == [
+        ("full", "abandoned"),
+        ("incremental", "finished"),
+    ]
+    assert rows(db, "SELECT count(*) FROM articles") == [(120,)]
