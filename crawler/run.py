@@ -109,6 +109,18 @@ def check_plan(site: Site, plan: CrawlPlan) -> None:
             )
 
 
+def checked_input(
+    site_or_url: str, base_url: str | None, plan: CrawlPlan | None
+) -> tuple[Site, CrawlPlan, str]:
+    """The site, the plan and the base URL of a crawl, each checked: bad input is one line."""
+    site = site_to_crawl(site_or_url)
+    plan = plan or CrawlPlan()
+    check_plan(site, plan)
+    if base_url is None and site_or_url.startswith(("http://", "https://")):
+        base_url = site_or_url
+    return site, plan, check_base_url(base_url or site.base_url)
+
+
 def crawl(
     site_or_url: str,
     db: Path,
@@ -119,12 +131,7 @@ def crawl(
 ) -> CrawlResult:
     """Crawl a site (a registry name, or an address) into the archive at `db`; bad input is
     refused before anything is written."""
-    site = site_to_crawl(site_or_url)
-    plan = plan or CrawlPlan()
-    check_plan(site, plan)
-    if base_url is None and site_or_url.startswith(("http://", "https://")):
-        base_url = site_or_url
-    base_url = check_base_url(base_url or site.base_url)
+    site, plan, base_url = checked_input(site_or_url, base_url, plan)
     check_archive(db, writing=True)
     from .configure import crawl_settings  # Scrapy loads only for input that passed the above
     from .normalise import utc_now
@@ -169,12 +176,7 @@ def crawl_shared(
     end with the run's verdict. Opens no archive: `newsarchive write` owns it."""
     from archive.shared import check_redis, connect
 
-    site = site_to_crawl(site_or_url)
-    plan = plan or CrawlPlan()
-    check_plan(site, plan)
-    if base_url is None and site_or_url.startswith(("http://", "https://")):
-        base_url = site_or_url
-    base_url = check_base_url(base_url or site.base_url)
+    site, plan, base_url = checked_input(site_or_url, base_url, plan)
     check_redis(redis_url)  # an unreachable Redis is one line, before anything is fetched
     client = connect(redis_url)
     from .configure import crawl_settings

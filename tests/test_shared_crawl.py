@@ -15,8 +15,10 @@ import subprocess
 import time
 from collections import Counter
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlsplit
 
 import pytest
@@ -134,6 +136,26 @@ def finish(crawlers: list[subprocess.Popen[str]], timeout: float = 120) -> list[
     return ended
 
 
+def kill(process: subprocess.Popen[str]) -> None:
+    """SIGKILL, as a machine that is gone."""
+    process.send_signal(signal.SIGKILL)
+    process.communicate(timeout=10)
+
+
+@contextmanager
+def twin_sites(tmp_path: Path, **options: Any) -> Iterator[tuple[RunningSite, RunningSite]]:
+    """Two simulators of the same site: one crawled on one machine, one shared."""
+    (tmp_path / "single").mkdir()
+    (tmp_path / "shared").mkdir()
+    sites = (start_site(tmp_path / "single", **options), start_site(tmp_path / "shared", **options))
+    try:
+        yield sites
+    finally:
+        for running in sites:
+            running.server.shutdown()
+            running.server.server_close()
+
+
 def article_fetches(site: RunningSite) -> Counter[str]:
     return Counter(match.group(1) for line in site.requests() if (match := ARTICLE.match(line)))
 
@@ -169,55 +191,54 @@ def test_three_crawlers_and_a_writer_archive_what_one_crawl_does(
     redis_server: RedisServer, tmp_path: Path
 ) -> None:
     corpus = recent_corpus(60)
-    (tmp_path / "single").mkdir()
-    (tmp_path / "shared").mkdir()
-    single_site = start_site(tmp_path / "single", 0, corpus=corpus)
-    shared_site = start_site(tmp_path / "shared", 0, corpus=corpus)
-    single, shared = tmp_path / "single.db", tmp_path / "shared.db"
+    sites = twin_sites(tmp_path, articles=0, corpus=corpus)
+    with sites as (single_site, shared_site):
+        single, shared = tmp_path / "single.db", tmp_path / "shared.db"
 
-    assert newsarchive("crawl", "--base-url", single_site.url, "--db", str(single)).returncode == 0
-    for code, printed in shared_crawl(shared_site, redis_server, shared, tmp_path):
-        assert code == 0, printed
-        assert printed.startswith("60 new, 0 updated") or "\n60 new, 0 updated" in printed
-        assert "Traceback" not in printed
-    fetched = article_fetches(shared_site)
-    assert len(fetched) == 60 and set(fetched.values()) == {1}  # no article page twice
+        assert (
+            newsarchive("crawl", "--base-url", single_site.url, "--db", str(single)).returncode == 0
+        )
+        for code, printed in shared_crawl(shared_site, redis_server, shared, tmp_path):
+            assert code == 0, printed
+            assert printed.startswith("60 new, 0 updated") or "\n60 new, 0 updated" in printed
+            assert "Traceback" not in printed
+        fetched = article_fetches(shared_site)
+        assert len(fetched) == 60 and set(fetched.values()) == {1}  # no article page twice
 
-    # An edition later: edits, a removal, new articles, due rechecks; a second run of each.
-    newest = max(corpus.ids)
-    corpus.count += 5
-    corpus.edit(newest - 2, title="Завод в Казани удвоил выпуск")
-    corpus.edit(newest - 30, paragraph="Дополнение: завод получил новый заказ.")
-    corpus.remove(newest - 40)
-    for db in (single, shared):
-        make_due(db, [newest - 30, newest - 40, newest - 45])
-    assert newsarchive("crawl", "--base-url", single_site.url, "--db", str(single)).returncode == 0
-    for code, printed in shared_crawl(shared_site, redis_server, shared, tmp_path, crawlers=2):
-        assert code == 0, printed
-        assert "5 new, 2 updated, 0 unchanged, 1 not modified, 1 removed" in printed
+        # An edition later: edits, a removal, new articles, due rechecks; a second run of each.
+        newest = max(corpus.ids)
+        corpus.count += 5
+        corpus.edit(newest - 2, title="Завод в Казани удвоил выпуск")
+        corpus.edit(newest - 30, paragraph="Дополнение: завод получил новый заказ.")
+        corpus.remove(newest - 40)
+        for db in (single, shared):
+            make_due(db, [newest - 30, newest - 40, newest - 45])
+        assert (
+            newsarchive("crawl", "--base-url", single_site.url, "--db", str(single)).returncode == 0
+        )
+        for code, printed in shared_crawl(shared_site, redis_server, shared, tmp_path, crawlers=2):
+            assert code == 0, printed
+            assert "5 new, 2 updated, 0 unchanged, 1 not modified, 1 removed" in printed
 
-    query = f"SELECT {COMPARED} FROM articles ORDER BY id"
-    assert rows(shared, query) == rows(single, query)
-    revisions = (
-        "SELECT a.id, r.changed, r.title, r.body_text, r.reason FROM revisions r"
-        " JOIN articles a ON a.pk = r.article_pk ORDER BY a.id, r.seen_at"
-    )
-    assert rows(shared, revisions) == rows(single, revisions) != []
-    runs = "SELECT status, exit_code, complete, articles_new, articles_updated FROM crawl_runs"
-    assert rows(shared, runs) == rows(single, runs)
-    # Counters summed over every crawler: each response once (robots.txt's included).
-    assert rows(shared, "SELECT sum(pages_fetched) FROM crawl_runs") == [
-        (len(shared_site.requests()),)
-    ]
-    # Every row points to its raw capture, in one of the crawlers' own WARC directories.
-    warc_dirs = [str(path) for path in sorted(tmp_path.glob("warc-*"))]
-    options = [option for directory in warc_dirs for option in ("--warc-dir", directory)]
-    verified = newsarchive("verify", "--db", str(shared), *options)
-    assert verified.returncode == 0, verified.stdout + verified.stderr
-    assert "0 missing, 0 with a wrong digest" in verified.stdout
-    for running in (single_site, shared_site):
-        running.server.shutdown()
-        running.server.server_close()
+        query = f"SELECT {COMPARED} FROM articles ORDER BY id"
+        assert rows(shared, query) == rows(single, query)
+        revisions = (
+            "SELECT a.id, r.changed, r.title, r.body_text, r.reason FROM revisions r"
+            " JOIN articles a ON a.pk = r.article_pk ORDER BY a.id, r.seen_at"
+        )
+        assert rows(shared, revisions) == rows(single, revisions) != []
+        runs = "SELECT status, exit_code, complete, articles_new, articles_updated FROM crawl_runs"
+        assert rows(shared, runs) == rows(single, runs)
+        # Counters summed over every crawler: each response once (robots.txt's included).
+        assert rows(shared, "SELECT sum(pages_fetched) FROM crawl_runs") == [
+            (len(shared_site.requests()),)
+        ]
+        # Every row points to its raw capture, in one of the crawlers' own WARC directories.
+        warc_dirs = [str(path) for path in sorted(tmp_path.glob("warc-*"))]
+        options = [option for directory in warc_dirs for option in ("--warc-dir", directory)]
+        verified = newsarchive("verify", "--db", str(shared), *options)
+        assert verified.returncode == 0, verified.stdout + verified.stderr
+        assert "0 missing, 0 with a wrong digest" in verified.stdout
 
 
 def test_a_killed_crawler_leaves_its_work_to_the_others(
@@ -230,8 +251,7 @@ def test_a_killed_crawler_leaves_its_work_to_the_others(
         for n in range(3)
     ]
     wait_for_articles(db, 15)
-    crawlers[0].send_signal(signal.SIGKILL)  # a machine gone; no replacement
-    crawlers[0].communicate(timeout=10)
+    kill(crawlers[0])  # no replacement
     for code, printed in finish(crawlers[1:]):
         assert code == 0, printed
         assert "Traceback" not in printed
@@ -320,8 +340,7 @@ def test_a_run_whose_crawlers_all_died_goes_on_with_new_ones(
     ]
     wait_for_articles(db, 15)
     for crawler in first:
-        crawler.send_signal(signal.SIGKILL)
-        crawler.communicate(timeout=10)
+        kill(crawler)
     late = start_crawler(slow_site, redis_server, tmp_path / "warc-late", *SHORT_LEASE)
     [(code, printed)] = finish([late])
     assert code == 0, printed
@@ -401,32 +420,26 @@ def test_failed_downloads_end_their_requests_as_on_one_machine(
 ) -> None:
     """Pages that fail (errors, loops, a redirect off the site, a listing page down) are kept as
     failures, and their requests end: the shared run ends as the single crawl does."""
-    (tmp_path / "single").mkdir()
-    (tmp_path / "shared").mkdir()
-    single_site = start_site(tmp_path / "single", 40, faults=FAULTS)
-    shared_site = start_site(tmp_path / "shared", 40, faults=FAULTS)
-    single, shared = tmp_path / "single.db", tmp_path / "shared.db"
-    alone = newsarchive("crawl", "--base-url", single_site.url, "--db", str(single))
-    writer = start_writer(redis_server, shared, tmp_path / "writer.log")
-    crawlers = [start_crawler(shared_site, redis_server, tmp_path / f"w{n}") for n in range(2)]
-    ended = finish(crawlers, timeout=90)
-    assert stop_writer(writer) == 0
-    for code, printed in ended:
-        assert code == alone.returncode, printed + alone.stderr
-        assert "Traceback" not in printed
+    with twin_sites(tmp_path, articles=40, faults=FAULTS) as (single_site, shared_site):
+        single, shared = tmp_path / "single.db", tmp_path / "shared.db"
+        alone = newsarchive("crawl", "--base-url", single_site.url, "--db", str(single))
+        writer = start_writer(redis_server, shared, tmp_path / "writer.log")
+        crawlers = [start_crawler(shared_site, redis_server, tmp_path / f"w{n}") for n in range(2)]
+        ended = finish(crawlers, timeout=90)
+        assert stop_writer(writer) == 0
+        for code, printed in ended:
+            assert code == alone.returncode, printed + alone.stderr
+            assert "Traceback" not in printed
 
-    def failures(db: Path) -> list[tuple[str, str]]:
-        found = rows(db, "SELECT url, reason FROM failed_pages ORDER BY url")
-        return [(urlsplit(url).path, reason) for url, reason in found]
+        def failures(db: Path) -> list[tuple[str, str]]:
+            found = rows(db, "SELECT url, reason FROM failed_pages ORDER BY url")
+            return [(urlsplit(url).path, reason) for url, reason in found]
 
-    assert failures(shared) == failures(single) != []
-    query = "SELECT id, content_hash FROM articles ORDER BY id"
-    assert rows(shared, query) == rows(single, query)
-    runs = "SELECT status, exit_code, complete FROM crawl_runs"
-    assert rows(shared, runs) == rows(single, runs)
-    for running in (single_site, shared_site):
-        running.server.shutdown()
-        running.server.server_close()
+        assert failures(shared) == failures(single) != []
+        query = "SELECT id, content_hash FROM articles ORDER BY id"
+        assert rows(shared, query) == rows(single, query)
+        runs = "SELECT status, exit_code, complete FROM crawl_runs"
+        assert rows(shared, runs) == rows(single, runs)
 
 
 def test_a_run_no_crawler_works_on_gives_way_to_one_with_other_options(
@@ -436,8 +449,7 @@ def test_a_run_no_crawler_works_on_gives_way_to_one_with_other_options(
     writer = start_writer(redis_server, db, tmp_path / "writer.log")
     first = start_crawler(slow_site, redis_server, tmp_path / "w1", "--full", *SHORT_LEASE)
     wait_for_articles(db, 5)
-    first.send_signal(signal.SIGKILL)
-    first.communicate(timeout=10)
+    kill(first)
     refused = newsarchive("crawl", "--redis", redis_server.url, "--base-url", slow_site.url)
     assert refused.returncode == 1 and "with other options is running" in refused.stderr
     time.sleep(6)  # the dead crawler's lease and its word that it works on the run lapse

@@ -1,0 +1,112 @@
+"""The peer: the pipeline a user would build by hand from Scrapy, trafilatura and sqlite-utils.
+
+Usage: python bench/peer_spider.py --base-url URL --db FILE
+It walks the listing pages (`/blogs/?page=N`, until one lists no article), follows each article
+link, extracts the article with `trafilatura.bare_extraction(..., with_metadata=True)` in its
+callback, and writes (url, title, author, date, text) with sqlite-utils' `upsert_all` in batches
+of 100. Same Scrapy settings as the bare spider (bench/bare_spider.py): ours on loopback without
+our middlewares, extensions or pipelines; its own pipeline is the only component it adds.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
+
+import scrapy
+import sqlite_utils
+import trafilatura
+from scrapy.crawler import Crawler, CrawlerProcess
+from scrapy.http import Response
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from crawler.configure import crawl_settings
+
+BATCH = 100
+
+
+class PeerSpider(scrapy.Spider):
+    """Listing pages in order, the articles each one links to."""
+
+    name = "peer"
+
+    def __init__(self, base_url: str, **kwargs: object) -> None:
+        super().__init__(**kwargs)
+        self.base_url = base_url.rstrip("/")
+
+    def listing(self, page: int) -> scrapy.Request:
+        url = f"{self.base_url}/blogs/?page={page}"
+        return scrapy.Request(url, self.parse, priority=1, cb_kwargs={"page": page})
+
+    async def start(self) -> AsyncIterator[scrapy.Request]:
+        yield self.listing(0)
+
+    def parse(self, response: Response, page: int) -> Iterator[scrapy.Request]:
+        links = set(response.css("a::attr(href)").re(r"^/blogs/\d+/$"))
+        for link in links:
+            yield response.follow(link, self.parse_article)
+        if links:
+            yield self.listing(page + 1)
+
+    def parse_article(self, response: Response) -> Iterator[dict[str, str | None]]:
+        doc = trafilatura.bare_extraction(response.text, url=response.url, with_metadata=True)
+        if doc is not None:
+            yield {
+                "url": response.url,
+                "title": doc.title,
+                "author": doc.author,
+                "date": doc.date,
+                "text": doc.text,
+            }
+
+
+class SqlitePipeline:
+    """Rows upserted by URL, 100 at a time."""
+
+    def __init__(self, path: str) -> None:
+        self.path = path
+        self.rows: list[dict[str, str | None]] = []
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> SqlitePipeline:
+        return cls(crawler.settings["PEER_DB"])
+
+    def open_spider(self) -> None:
+        self.db = sqlite_utils.Database(self.path)
+
+    def process_item(self, item: dict[str, str | None]) -> dict[str, str | None]:
+        self.rows.append(item)
+        if len(self.rows) >= BATCH:
+            self.flush()
+        return item
+
+    def close_spider(self) -> None:
+        self.flush()
+        self.db.close()
+
+    def flush(self) -> None:
+        if self.rows:
+            self.db["articles"].upsert_all(self.rows, pk="url")
+            self.rows = []
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--base-url", required=True, help="the served site")
+    parser.add_argument("--db", required=True, help="the SQLite file to write")
+    args = parser.parse_args()
+    settings = crawl_settings(Path("unused.db"), args.base_url, {})
+    for name in ("EXTENSIONS", "DOWNLOADER_MIDDLEWARES"):
+        settings.set(name, {}, priority="cmdline")
+    settings.set("ITEM_PIPELINES", {SqlitePipeline: 300}, priority="cmdline")
+    settings.set("PEER_DB", args.db, priority="cmdline")
+    process = CrawlerProcess(settings)
+    process.crawl(PeerSpider, base_url=args.base_url)
+    process.start()
+
+
+if __name__ == "__main__":
+    main()
