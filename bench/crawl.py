@@ -3,13 +3,16 @@
 Usage: python bench/crawl.py [--articles 20000] [--small 2000] [--repeats 2]
 
 nginx serves the simulator's pages (bench/static_site.py), so the crawler has a core to itself.
-Each repeat crawls the same site three ways, one after the other: a bare Scrapy spider that
-only fetches (bench/bare_spider.py), `newsarchive crawl --full --no-warc`, and the same with
-raw capture. Rates are pages over the time from the first request to the last in nginx's log,
-best of the repeats. Then: the peak RSS (the crawl's process and its extraction worker
-together, sampled from /proc) of a crawl of `--small` and of `--articles` articles,
-the pages an incremental run fetches after each, and `newsarchive reextract` over the large
-crawl's raw capture on one core.
+Each repeat crawls the same site four ways, one after the other: a bare Scrapy spider that
+only fetches (bench/bare_spider.py), the peer a user would build by hand (bench/peer_spider.py:
+Scrapy, trafilatura, sqlite-utils; skipped if trafilatura is missing),
+`newsarchive crawl --full --no-warc`, and the same with raw capture. Rates are pages over the
+time from the first request to the last in nginx's log, best of the repeats; for the same runs,
+the CPU (user + sys) of each crawler's process tree over its whole life, from `wait4`, per
+article archived (per article page fetched for the bare spider, which archives none). Then: the
+peak RSS (the crawl's process and its extraction worker together, sampled from /proc) of a
+crawl of `--small` and of `--articles` articles, the pages an incremental run fetches after
+each, and `newsarchive reextract` over the large crawl's raw capture on one core.
 """
 
 from __future__ import annotations
@@ -18,11 +21,14 @@ import argparse
 import os
 import re
 import shutil
+import sqlite3
 import subprocess
 import sys
 import tempfile
 import threading
+from contextlib import closing
 from dataclasses import dataclass
+from importlib.util import find_spec
 from pathlib import Path
 
 from static_site import Site, serve
@@ -31,17 +37,27 @@ BENCH = Path(__file__).resolve().parent
 NEWSARCHIVE = Path(sys.executable).with_name("newsarchive")
 QUIET = ("--setting", "NEWSARCHIVE_PROGRESS_INTERVAL=0")
 TARGETS = {"no WARC": 0.75, "with WARC": 0.5}
+BARE, PEER = "bare Scrapy", "peer"
+LABELS = {
+    BARE: "bare Scrapy (baseline)",
+    PEER: "peer (trafilatura)",
+    "no WARC": "newsarchive, no WARC",
+    "with WARC": "newsarchive, with WARC",
+}
 REEXTRACT_TARGET = 200.0
 
 
 @dataclass(frozen=True)
 class Run:
-    """One crawler process: what it fetched, how fast the server saw it go, its peak RSS."""
+    """One crawler process: what it fetched, how fast the server saw it go, its peak RSS, the
+    CPU of its process tree and the articles it archived."""
 
     targets: frozenset[str]
     pages: int
     seconds: float
     peak_rss_mb: float
+    cpu_seconds: float
+    articles: int
     output: str
 
     @property
@@ -89,8 +105,9 @@ def rss_mb(pid: int) -> float:
     return int(match.group(1)) / 1024 if match else 0.0
 
 
-def run(site: Site, command: list[str], one_core: bool = False) -> Run:
-    """Run a crawler to its end; its requests are those nginx logged meanwhile."""
+def run(site: Site, command: list[str], db: Path | None = None, one_core: bool = False) -> Run:
+    """Run a crawler to its end; its requests are those nginx logged meanwhile, its CPU that of
+    itself and the children it waited for (`wait4`), its articles the rows of `db`'s table."""
     before = len(site.requests())
     process = subprocess.Popen(
         command,
@@ -102,7 +119,7 @@ def run(site: Site, command: list[str], one_core: bool = False) -> Run:
     assert process.stdout is not None
     peak = TreePeak(process.pid)
     output = process.stdout.read()
-    _, status, _ = os.wait4(process.pid, 0)
+    _, status, usage = os.wait4(process.pid, 0)
     peak.stop()
     if os.waitstatus_to_exitcode(status) != 0:
         raise SystemExit(f"{' '.join(command[:2])} failed:\n{output}")
@@ -113,13 +130,26 @@ def run(site: Site, command: list[str], one_core: bool = False) -> Run:
         pages=len(requests),
         seconds=max(seconds, 0.001),
         peak_rss_mb=peak.mb,
+        cpu_seconds=usage.ru_utime + usage.ru_stime,
+        articles=archived(db) if db else 0,
         output=output,
     )
+
+
+def archived(db: Path) -> int:
+    """Rows of the archive's `articles` table (ours and the peer's have one by that name)."""
+    with closing(sqlite3.connect(db)) as connection:
+        return connection.execute("SELECT count(*) FROM articles").fetchone()[0]
 
 
 def bare(site: Site, articles: int) -> Run:
     script = str(BENCH / "bare_spider.py")
     return run(site, [sys.executable, script, "--base-url", site.url, "--articles", str(articles)])
+
+
+def peer(site: Site, db: Path) -> Run:
+    script = str(BENCH / "peer_spider.py")
+    return run(site, [sys.executable, script, "--base-url", site.url, "--db", str(db)], db)
 
 
 def fresh(db: Path) -> Path:
@@ -131,34 +161,48 @@ def fresh(db: Path) -> Path:
 
 
 def ours(site: Site, db: Path, *options: str) -> Run:
-    return run(
-        site, [str(NEWSARCHIVE), "crawl", "--base-url", site.url, "--db", str(db), *QUIET, *options]
-    )
+    command = [str(NEWSARCHIVE), "crawl", "--base-url", site.url, "--db", str(db), *QUIET]
+    return run(site, [*command, *options], db)
 
 
 def overhead(site: Site, articles: int, repeats: int, work: Path) -> list[dict[str, Run]]:
-    """Bare Scrapy against ours without and with raw capture, `repeats` times; every run."""
+    """Bare Scrapy and the peer against ours without and with raw capture, `repeats` times;
+    every run."""
+    with_peer = find_spec("trafilatura") is not None
+    if not with_peer:
+        print("peer skipped: trafilatura is not installed (pip install -e '.[bench]')")
     rounds = []
     for repeat in range(repeats):
-        rounds.append(
-            {
-                "bare Scrapy": bare(site, articles),
-                "no WARC": ours(site, fresh(work / f"nowarc-{repeat}.db"), "--full", "--no-warc"),
-                "with WARC": ours(site, fresh(work / f"warc-{repeat}.db"), "--full"),
-            }
-        )
+        crawls = {BARE: bare(site, articles)}
+        if with_peer:
+            crawls[PEER] = peer(site, fresh(work / f"peer-{repeat}.db"))
+        crawls["no WARC"] = ours(site, fresh(work / f"nowarc-{repeat}.db"), "--full", "--no-warc")
+        crawls["with WARC"] = ours(site, fresh(work / f"warc-{repeat}.db"), "--full")
+        rounds.append(crawls)
     best = {name: max((r[name] for r in rounds), key=lambda run: run.rate) for name in rounds[0]}
-    baseline = best["bare Scrapy"]
     for name, result in best.items():
-        label = "bare Scrapy (baseline)" if name == "bare Scrapy" else f"newsarchive, {name}"
         figures = f"{result.pages} pages in {result.seconds:.1f} s: {result.rate:.0f} pages/s"
-        print(f"{label:<25} {figures}")
+        print(f"{LABELS[name]:<25} {figures}")
     for name, target in TARGETS.items():
-        same = "same URLs" if best[name].targets == baseline.targets else "DIFFERENT URLs"
-        ratio = best[name].rate / baseline.rate
+        ratio, same = compare(best[name], best[BARE])
         verdict = met(ratio >= target)
         print(f"ratio {name} / bare: {ratio:.2f} (target >= {target}: {verdict}; {same})")
+        if with_peer:
+            ratio, same = compare(best[name], best[PEER])
+            print(f"ratio {name} / peer: {ratio:.2f} (no target; {same})")
+    for name, result in best.items():
+        per = "article page fetched (archives none)" if name == BARE else "article archived"
+        count = articles if name == BARE else result.articles
+        ms = 1000 * result.cpu_seconds / max(count, 1)
+        totals = f"{result.cpu_seconds:.1f} s CPU, {count} articles"
+        print(f"CPU {LABELS[name]:<25} {ms:.2f} ms per {per} ({totals})")
     return rounds
+
+
+def compare(result: Run, baseline: Run) -> tuple[float, str]:
+    """The rate of a run over a baseline's, and whether both fetched the same URLs."""
+    same = "same URLs" if result.targets == baseline.targets else "DIFFERENT URLs"
+    return result.rate / baseline.rate, same
 
 
 def reextract(db: Path) -> float:

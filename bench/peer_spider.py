@@ -89,7 +89,7 @@ class SqlitePipeline:
 
     def flush(self) -> None:
         if self.rows:
-            self.db["articles"].upsert_all(self.rows, pk="url")
+            self.db.table("articles").upsert_all(self.rows, pk="url")
             self.rows = []
 
 
