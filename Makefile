@@ -69,6 +69,7 @@ bench: $(VENV)/.bench-installed nginx redis
 	$(BIN)/python bench/cpu_split.py --articles 5000
 	$(BIN)/python bench/extract.py --pages 2800
 	$(BIN)/python bench/extract_dev.py
+	$(BIN)/python bench/warc.py --pages 990
 	$(BIN)/python bench/search.py --articles 200000
 
 ## The same benchmarks at sizes that finish within a minute.
@@ -77,6 +78,7 @@ bench-quick: $(VENV)/.bench-installed nginx redis
 	$(BIN)/python bench/scale.py --articles 600 --repeats 1 --writer-articles 600
 	$(BIN)/python bench/extract.py --pages 100
 	$(BIN)/python bench/extract_dev.py --limit 200
+	$(BIN)/python bench/warc.py --pages 200 --repeats 1
 	$(BIN)/python bench/search.py --articles 1000 --queries 3
 
 ## Debian's nginx, which serves the crawl benchmark's pages, installed when missing (as root).
