@@ -355,8 +355,15 @@ def crawl(
     help="The Redis of the shared crawl (redis://[:PASSWORD@]HOST:PORT/DB or rediss://).",
 )
 @db_option
+@click.option(
+    "--setting",
+    "settings",
+    multiple=True,
+    metavar="KEY=VALUE",
+    help="The archive's schedules: NEWSARCHIVE_RECHECK_AFTER, NEWSARCHIVE_RETRY_FAILED_AFTER.",
+)
 @one_line_errors
-def write(redis_url: str, db: Path) -> None:
+def write(redis_url: str, db: Path, settings: tuple[str, ...]) -> None:
     """Own the archive of a crawl shared by several processes: write what they send.
 
     Reads articles, failures and run counters from the shared crawl's Redis stream and writes
@@ -380,8 +387,18 @@ def write(redis_url: str, db: Path) -> None:
     from archive.store import check_archive, crawl_lock
     from archive.writer import StreamWriter
 
+    from .configure import check_schedule
     from .pipelines import recheck_delays
 
+    schedules = {
+        "NEWSARCHIVE_RECHECK_AFTER": defaults.NEWSARCHIVE_RECHECK_AFTER,
+        "NEWSARCHIVE_RETRY_FAILED_AFTER": defaults.NEWSARCHIVE_RETRY_FAILED_AFTER,
+    }
+    for key, value in parse_settings(settings).items():
+        if key not in schedules:
+            raise click.UsageError(f"write takes only the settings {', '.join(schedules)}")
+        check_schedule(key, value)
+        schedules[key] = value
     check_archive(db, writing=True)
     check_redis(redis_url)
     client = connect(redis_url)
@@ -400,8 +417,8 @@ def write(redis_url: str, db: Path) -> None:
         writer = StreamWriter(
             client,
             db,
-            recheck_delays(defaults.NEWSARCHIVE_RECHECK_AFTER),
-            recheck_delays(defaults.NEWSARCHIVE_RETRY_FAILED_AFTER),
+            recheck_delays(schedules["NEWSARCHIVE_RECHECK_AFTER"]),
+            recheck_delays(schedules["NEWSARCHIVE_RETRY_FAILED_AFTER"]),
             say=lambda line: click.echo(line, err=True),
         )
         click.echo(f"Writing what crawlers send on {display_url(redis_url)} to {db}", err=True)

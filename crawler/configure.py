@@ -86,6 +86,15 @@ def _load(path: str) -> Any:
         raise BadSetting(f"cannot load the component {path}: {error}") from None
 
 
+def check_schedule(key: str, value: str) -> None:
+    """Refuse a schedule setting whose text is not of its form."""
+    reader, kind = FORMS[key]
+    try:
+        reader(value)
+    except (ValueError, TypeError):
+        raise BadSetting(f"--setting {key}={value!r}: {key} needs {kind}") from None
+
+
 def check_overrides(defaults: Settings, overrides: dict[str, str]) -> None:
     """Refuse a --setting whose name no component knows, or whose value its reader would
     choke on mid-crawl."""
@@ -96,11 +105,7 @@ def check_overrides(defaults: Settings, overrides: dict[str, str]) -> None:
             hint = f"; did you mean {close[0]}?" if close else "; see crawler/settings.py"
             raise BadSetting(f"unknown setting {key}{hint}")
         if key in FORMS:
-            reader, kind = FORMS[key][0], FORMS[key][1]
-            try:
-                reader(value)
-            except (ValueError, TypeError):
-                raise BadSetting(f"--setting {key}={value!r}: {key} needs {kind}") from None
+            check_schedule(key, value)
             continue
         getter, kind = READERS.get(type(defaults.get(key)), (None, ""))
         if getter is None:

@@ -462,3 +462,16 @@ def test_a_run_no_crawler_works_on_gives_way_to_one_with_other_options(
         ("incremental", "finished"),
     ]
     assert rows(db, "SELECT count(*) FROM articles") == [(120,)]
+
+
+def test_the_writer_takes_the_archive_s_schedules_and_nothing_else(tmp_path: Path) -> None:
+    db = str(tmp_path / "a.db")
+    nowhere = f"redis://127.0.0.1:{free_port()}/0"
+    wrong = newsarchive("write", "--redis", nowhere, "--db", db, "--setting", "DOWNLOAD_TIMEOUT=3")
+    assert wrong.returncode == 1 and "write takes only the settings" in wrong.stderr
+    bad = ("--setting", "NEWSARCHIVE_RECHECK_AFTER=soon")
+    malformed = newsarchive("write", "--redis", nowhere, "--db", db, *bad)
+    assert malformed.returncode == 1 and "needs seconds separated by commas" in malformed.stderr
+    good = ("--setting", "NEWSARCHIVE_RECHECK_AFTER=60,3600")
+    unreachable = newsarchive("write", "--redis", nowhere, "--db", db, *good)
+    assert unreachable.returncode == 1 and "cannot use Redis" in unreachable.stderr
