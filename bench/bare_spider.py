@@ -1,8 +1,12 @@
-"""The baseline crawler: plain Scrapy fetching the simulator's listings and articles, nothing more.
+"""The baseline crawler: plain Scrapy fetching a site's listings and articles, nothing more.
 
 Usage: python bench/bare_spider.py --base-url URL --articles N
-Same Scrapy settings as `newsarchive crawl` on loopback (robots.txt, concurrency, headers, no
-throttling), without any of our middlewares, extensions or pipelines: no parsing, no archive.
+       python bench/bare_spider.py --sitemap URL [--follow REGEX]
+The first form requests the sdelanounas simulator's listing pages and articles; the second is
+Scrapy's own SitemapSpider: the sitemap index, the child sitemaps whose URL matches REGEX, and
+every page they list. Same Scrapy settings as `newsarchive crawl` on loopback (robots.txt,
+concurrency, headers, no throttling), without any of our middlewares, extensions or pipelines:
+no parsing of pages, no archive.
 """
 
 from __future__ import annotations
@@ -15,6 +19,7 @@ from pathlib import Path
 import scrapy
 from scrapy.crawler import CrawlerProcess
 from scrapy.http import Response
+from scrapy.spiders import SitemapSpider
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
@@ -44,16 +49,38 @@ class BareSpider(scrapy.Spider):
         """Nothing: the baseline only fetches."""
 
 
+class BareSitemapSpider(SitemapSpider):
+    """Reads the sitemap (an index: the children matching `follow`) and requests every page it
+    lists; reads nothing of those pages."""
+
+    name = "bare-sitemap"
+
+    def __init__(self, sitemap: str, follow: str, **kwargs: object) -> None:
+        self.sitemap_urls = [sitemap]
+        self.sitemap_follow = [follow]
+        super().__init__(**kwargs)
+
+    def parse(self, response: Response) -> None:
+        """Nothing: the baseline only fetches."""
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--base-url", required=True, help="the served site")
-    parser.add_argument("--articles", type=int, required=True, help="articles the site serves")
+    parser.add_argument("--base-url", help="the served sdelanounas site")
+    parser.add_argument("--articles", type=int, help="articles the sdelanounas site serves")
+    parser.add_argument("--sitemap", help="instead: the URL of a site's sitemap (or index)")
+    parser.add_argument("--follow", default="", help="with --sitemap: child sitemaps to read")
     args = parser.parse_args()
-    settings = crawl_settings(Path("unused.db"), args.base_url, {})
+    if bool(args.sitemap) == bool(args.base_url and args.articles is not None):
+        parser.error("give either --base-url and --articles, or --sitemap")
+    settings = crawl_settings(Path("unused.db"), args.base_url or args.sitemap, {})
     for name in ("ITEM_PIPELINES", "EXTENSIONS", "DOWNLOADER_MIDDLEWARES"):
         settings.set(name, {}, priority="cmdline")
     process = CrawlerProcess(settings)
-    process.crawl(BareSpider, base_url=args.base_url, articles=args.articles)
+    if args.sitemap:
+        process.crawl(BareSitemapSpider, sitemap=args.sitemap, follow=args.follow)
+    else:
+        process.crawl(BareSpider, base_url=args.base_url, articles=args.articles)
     process.start()
 
 

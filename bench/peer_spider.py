@@ -1,8 +1,11 @@
 """The peer: the pipeline a user would build by hand from Scrapy, trafilatura and sqlite-utils.
 
 Usage: python bench/peer_spider.py --base-url URL --db FILE
-It walks the listing pages (`/blogs/?page=N`, until one lists no article), follows each article
-link, extracts the article with `trafilatura.bare_extraction(..., with_metadata=True)` in its
+       python bench/peer_spider.py --sitemap URL [--follow REGEX] --db FILE
+The first form walks sdelanounas's listing pages (`/blogs/?page=N`, until one lists no article)
+and follows each article link; the second is Scrapy's own SitemapSpider: the sitemap index, the
+child sitemaps whose URL matches REGEX, and every page they list, each taken for an article.
+Either extracts the article with `trafilatura.bare_extraction(..., with_metadata=True)` in its
 callback, and writes (url, title, author, date, text) with sqlite-utils' `upsert_all` in batches
 of 100. Same Scrapy settings as the bare spider (bench/bare_spider.py): ours on loopback without
 our middlewares, extensions or pipelines; its own pipeline is the only component it adds.
@@ -20,6 +23,7 @@ import sqlite_utils
 import trafilatura
 from scrapy.crawler import Crawler, CrawlerProcess
 from scrapy.http import Response
+from scrapy.spiders import SitemapSpider
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
@@ -52,15 +56,35 @@ class PeerSpider(scrapy.Spider):
             yield self.listing(page + 1)
 
     def parse_article(self, response: Response) -> Iterator[dict[str, str | None]]:
-        doc = trafilatura.bare_extraction(response.text, url=response.url, with_metadata=True)
-        if doc is not None:
-            yield {
-                "url": response.url,
-                "title": doc.title,
-                "author": doc.author,
-                "date": doc.date,
-                "text": doc.text,
-            }
+        yield from extract(response)
+
+
+class PeerSitemapSpider(SitemapSpider):
+    """Every page the sitemap lists (an index: the children matching `follow`), as an article."""
+
+    name = "peer-sitemap"
+    sitemap_rules = (("", "parse_article"),)
+
+    def __init__(self, sitemap: str, follow: str, **kwargs: object) -> None:
+        self.sitemap_urls = [sitemap]
+        self.sitemap_follow = [follow]
+        super().__init__(**kwargs)
+
+    def parse_article(self, response: Response) -> Iterator[dict[str, str | None]]:
+        yield from extract(response)
+
+
+def extract(response: Response) -> Iterator[dict[str, str | None]]:
+    """The article's row, as trafilatura reads it; none where it finds nothing."""
+    doc = trafilatura.bare_extraction(response.text, url=response.url, with_metadata=True)
+    if doc is not None:
+        yield {
+            "url": response.url,
+            "title": doc.title,
+            "author": doc.author,
+            "date": doc.date,
+            "text": doc.text,
+        }
 
 
 class SqlitePipeline:
@@ -95,16 +119,23 @@ class SqlitePipeline:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--base-url", required=True, help="the served site")
+    parser.add_argument("--base-url", help="the served sdelanounas site")
+    parser.add_argument("--sitemap", help="instead: the URL of a site's sitemap (or index)")
+    parser.add_argument("--follow", default="", help="with --sitemap: child sitemaps to read")
     parser.add_argument("--db", required=True, help="the SQLite file to write")
     args = parser.parse_args()
-    settings = crawl_settings(Path("unused.db"), args.base_url, {})
+    if bool(args.sitemap) == bool(args.base_url):
+        parser.error("give either --base-url or --sitemap")
+    settings = crawl_settings(Path("unused.db"), args.base_url or args.sitemap, {})
     for name in ("EXTENSIONS", "DOWNLOADER_MIDDLEWARES"):
         settings.set(name, {}, priority="cmdline")
     settings.set("ITEM_PIPELINES", {SqlitePipeline: 300}, priority="cmdline")
     settings.set("PEER_DB", args.db, priority="cmdline")
     process = CrawlerProcess(settings)
-    process.crawl(PeerSpider, base_url=args.base_url)
+    if args.sitemap:
+        process.crawl(PeerSitemapSpider, sitemap=args.sitemap, follow=args.follow)
+    else:
+        process.crawl(PeerSpider, base_url=args.base_url)
     process.start()
 
 

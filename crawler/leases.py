@@ -234,9 +234,6 @@ class LeasedQueue(PriorityQueue):
             )
             self.held.clear()
 
-    def leases_open(self) -> int:
-        return int(self.server.zcard(self.keys.leases))
-
 
 class SharedScheduler(Scheduler):
     """scrapy-redis's scheduler on the run's queue and dupefilter, persistent, with leases
