@@ -281,7 +281,7 @@ def _nginx(directory: Path, pages: Path, port: int, server_block: str) -> Iterat
     server = subprocess.Popen(["nginx", "-p", str(run), "-c", str(conf)])
     site = Site(f"http://127.0.0.1:{port}", run / "access.log")
     try:
-        _wait(site.url, server)
+        _wait(site, server)
         yield site
     finally:
         server.terminate()
@@ -294,16 +294,23 @@ def _free_port() -> int:
         return probe.getsockname()[1]
 
 
-def _wait(url: str, server: subprocess.Popen) -> None:
+def _wait(site: Site, server: subprocess.Popen) -> None:
+    """Until nginx answers robots.txt and has logged that request: nginx logs a request after
+    answering it, and a crawler started meanwhile would count it among its own."""
     deadline = time.monotonic() + 20
     while time.monotonic() < deadline:
         if server.poll() is not None:
             raise RuntimeError(f"the site server exited with {server.returncode}")
         try:
-            urllib.request.urlopen(f"{url}/robots.txt", timeout=1).close()
-            return
+            urllib.request.urlopen(f"{site.url}/robots.txt", timeout=1).close()
+            break
         except urllib.error.HTTPError as error:
             raise RuntimeError(f"the site server answered {error.code} for robots.txt") from None
         except OSError:
             time.sleep(0.05)
-    raise RuntimeError("the site server did not answer within 20 s")
+    else:
+        raise RuntimeError("the site server did not answer within 20 s")
+    while not site.requests():
+        if time.monotonic() > deadline:
+            raise RuntimeError("the site server did not log its first request within 20 s")
+        time.sleep(0.01)
