@@ -74,8 +74,8 @@ bench: $(VENV)/.bench-installed nginx redis
 
 ## The same benchmarks at sizes that finish within a minute.
 bench-quick: $(VENV)/.bench-installed nginx redis
-	$(BIN)/python bench/crawl.py --articles 800 --small 200 --repeats 1
-	$(BIN)/python bench/scale.py --articles 600 --repeats 1 --writer-articles 600
+	$(BIN)/python bench/crawl.py --articles 800 --small 200 --repeats 1 --generic 150
+	$(BIN)/python bench/scale.py --articles 400 --repeats 1 --writer-articles 400
 	$(BIN)/python bench/extract.py --pages 100
 	$(BIN)/python bench/extract_dev.py --limit 200
 	$(BIN)/python bench/warc.py --pages 200 --repeats 1
