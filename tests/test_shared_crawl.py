@@ -395,20 +395,33 @@ def test_a_site_read_by_its_address_is_shared_too(
     redis_server: RedisServer, tmp_path: Path
 ) -> None:
     running = start_news_site(tmp_path, NewsSite(kind="wordpress", articles=16, seed=3))
-    db = tmp_path / "archive.db"
+    site, db = running.site, tmp_path / "archive.db"
     writer = start_writer(redis_server, db, tmp_path / "writer.log")
-    crawlers = [
-        start_crawler(f"{running.url}/", redis_server, tmp_path / f"w{n}") for n in range(2)
-    ]
-    for code, printed in finish(crawlers):
-        assert code == 0, printed
-    assert stop_writer(writer) == 0
-    check_archive_matches(running, db)
+
+    def shared_run(name: str) -> None:
+        crawlers = [
+            start_crawler(f"{running.url}/", redis_server, tmp_path / f"{name}{n}")
+            for n in range(2)
+        ]
+        for code, printed in finish(crawlers):
+            assert code == 0, printed
+        check_archive_matches(running, db)
+
+    shared_run("first")
     asked = Counter(article_paths(running))
     assert set(asked.values()) == {1}  # each article page once over both crawlers
-    assert len(asked) == len(running.site.article_paths())
+    assert len(asked) == len(site.article_paths())
     kept_out = rows(db, "SELECT count(*) FROM judged_pages WHERE not_article IS NOT NULL")
     assert kept_out[0][0] > 0
+    # A rerun after two new articles and an edit asks those three, as one crawl would.
+    before = len(running.paths())
+    edited = site.expected_articles()[-1].url
+    added = site.add_articles(2)
+    site.edit(edited)
+    shared_run("rerun")
+    rerun = [urlsplit(path).path for path in article_paths(running, before)]
+    assert sorted(rerun) == sorted({*added, urlsplit(edited).path})
+    assert stop_writer(writer) == 0
     running.stop()
 
 
