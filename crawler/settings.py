@@ -96,8 +96,11 @@ NEWSARCHIVE_WARC_MAX_SIZE = 1_000_000_000  # bytes; a new file starts past this
 SHARED_SETTINGS = {
     "SCHEDULER": "crawler.leases.SharedScheduler",
     "ITEM_PIPELINES": {"crawler.stream.StreamPipeline": 300},
-    "SPIDER_MIDDLEWARES": {"crawler.shared_run.SharedRole": 10},
-    "EXTENSIONS": {"crawler.progress.ProgressLine": 500, "crawler.shared_run.SharedRunWatch": 600},
+    "SPIDER_MIDDLEWARES": {"crawler.shared_crawler.SharedRole": 10},
+    "EXTENSIONS": {
+        "crawler.progress.ProgressLine": 500,
+        "crawler.shared_crawler.SharedRunWatch": 600,
+    },
 }
 SHARED_WARC_DIR = "newsarchive-warc"  # where a crawler of a shared crawl writes raw capture
 
