@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
 
 from .exceptions import NotArchived
@@ -9,7 +10,7 @@ from .store import check_archive, read_only
 from .warc import StoredResponse, read_response
 
 
-def stored_response(db: Path, warc_dir: Path, url: str) -> StoredResponse:
+def stored_response(db: Path, warc_dirs: Sequence[Path], url: str) -> StoredResponse:
     """The stored response of the article at `url` (its current version)."""
     check_archive(db, must_exist=True, current=True)
     with read_only(db) as conn:
@@ -20,9 +21,4 @@ def stored_response(db: Path, warc_dir: Path, url: str) -> StoredResponse:
         raise NotArchived(f"no archived article has the URL {url}; check it against articles.url")
     if row[0] is None:
         raise NotArchived(f"{url} was archived without raw capture (--no-warc)")
-    try:
-        return read_response(warc_dir, row[0], row[1])
-    except OSError as error:
-        raise NotArchived(
-            f"cannot read {warc_dir / row[0]}: {error.strerror}; see --warc-dir"
-        ) from None
+    return read_response(warc_dirs, row[0], row[1])

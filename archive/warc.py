@@ -12,7 +12,7 @@ import io
 import os
 import zlib
 from base64 import b32encode
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -226,20 +226,30 @@ class StoredResponse:
         return next((value for key, value in self.headers if key.lower() == name.lower()), None)
 
 
-def read_response(directory: Path, file: str, offset: int) -> StoredResponse:
+def locate(directories: Sequence[Path], file: str) -> Path:
+    """The WARC file `file` in the first of these directories that holds it (each crawler of
+    a shared crawl keeps its own); in the first directory if none does."""
+    for directory in directories:
+        if (directory / file).exists():
+            return directory / file
+    return directories[0] / file
+
+
+def read_response(directories: Sequence[Path], file: str, offset: int) -> StoredResponse:
     """The response record at `offset` of a WARC file, or CaptureUnreadable saying why."""
+    path = locate(directories, file)
     try:
-        return _read_response(directory, file, offset)
+        return _read_response(path, offset)
     except (OSError, ArchiveLoadFailed, StopIteration, ValueError) as error:
         reason = getattr(error, "strerror", None) or str(error) or type(error).__name__
         raise CaptureUnreadable(
-            f"cannot read the record at {directory / file}@{offset} ({reason}); "
+            f"cannot read the record at {path}@{offset} ({reason}); "
             "check --warc-dir, then run `newsarchive verify`"
         ) from None
 
 
-def _read_response(directory: Path, file: str, offset: int) -> StoredResponse:
-    with open(directory / file, "rb") as handle:
+def _read_response(path: Path, offset: int) -> StoredResponse:
+    with open(path, "rb") as handle:
         handle.seek(offset)
         record = next(iter(ArchiveIterator(handle)))
         raw = record.raw_stream.read()

@@ -93,11 +93,24 @@ def one_line_errors(function: Callable[..., Any]) -> Callable[..., Any]:
 
 
 def warc_dir_option(function: Callable[..., Any]) -> Callable[..., Any]:
-    """The `--warc-dir PATH` option of commands that write or read raw capture."""
+    """The `--warc-dir PATH` option of the crawl: where it writes raw capture."""
     return click.option(
         "--warc-dir",
         type=click.Path(path_type=Path, file_okay=False),
-        help="Where the WARC files are (default: <db stem>-warc/ beside the archive).",
+        help="Where the WARC files go (default: <db stem>-warc/ beside the archive;"
+        " ./newsarchive-warc/ for a crawler of a shared crawl).",
+    )(function)
+
+
+def warc_dirs_option(function: Callable[..., Any]) -> Callable[..., Any]:
+    """The `--warc-dir PATH` option of commands that read raw capture, from one or more places."""
+    return click.option(
+        "--warc-dir",
+        "warc_dirs",
+        multiple=True,
+        type=click.Path(path_type=Path, file_okay=False),
+        help="Where the WARC files are (repeatable: each crawler of a shared crawl keeps its own;"
+        " default: <db stem>-warc/ beside the archive).",
     )(function)
 
 
@@ -556,9 +569,9 @@ def sites(db: Path | None) -> None:
 @cli.command(epilog=PLAIN_EXIT_CODES)
 @click.argument("url")
 @db_option
-@warc_dir_option
+@warc_dirs_option
 @one_line_errors
-def raw(url: str, db: Path, warc_dir: Path | None) -> None:
+def raw(url: str, db: Path, warc_dirs: tuple[Path, ...]) -> None:
     """Print the stored response of an archived article: status, headers, then the body.
 
     Example:
@@ -568,7 +581,7 @@ def raw(url: str, db: Path, warc_dir: Path | None) -> None:
     """
     from archive.raw import stored_response
 
-    response = stored_response(db, warc_dir or default_warc_dir(db), url)
+    response = stored_response(db, warc_dirs or (default_warc_dir(db),), url)
     click.echo(response.status_line)
     for name, value in response.headers:
         click.echo(f"{name}: {value}")
@@ -578,14 +591,14 @@ def raw(url: str, db: Path, warc_dir: Path | None) -> None:
 
 @cli.command(epilog=WRITING_EXIT_CODES)
 @db_option
-@warc_dir_option
+@warc_dirs_option
 @click.option(
     "--since", callback=parse_since, metavar="DATE", help="Only articles published since."
 )
 @click.option("--ids", callback=parse_ids, metavar="A-B", help="Only this id range.")
 @one_line_errors
 def reextract(
-    db: Path, warc_dir: Path | None, since: str | None, ids: tuple[int, int] | None
+    db: Path, warc_dirs: tuple[Path, ...], since: str | None, ids: tuple[int, int] | None
 ) -> None:
     """Rebuild articles from their stored raw responses with the current extractor.
 
@@ -603,7 +616,7 @@ def reextract(
     check_archive(db, must_exist=True, writing=True)
     summary = run_reextract(
         db,
-        warc_dir or default_warc_dir(db),
+        warc_dirs or (default_warc_dir(db),),
         since,
         ids,
         say=lambda line: click.echo(line, err=True),
@@ -613,14 +626,7 @@ def reextract(
 
 @cli.command(epilog=VERIFY_EXIT_CODES)
 @db_option
-@click.option(
-    "--warc-dir",
-    "warc_dirs",
-    multiple=True,
-    type=click.Path(path_type=Path, file_okay=False),
-    help="Where the WARC files are (repeatable: each crawler of a shared crawl keeps its own;"
-    " default: <db stem>-warc/ beside the archive).",
-)
+@warc_dirs_option
 @one_line_errors
 def verify(db: Path, warc_dirs: tuple[Path, ...]) -> None:
     """Check raw capture against the archive: records there, digests right, orphans counted.

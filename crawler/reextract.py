@@ -8,7 +8,7 @@ changed result becomes a revision with the reason "re-extraction".
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -49,15 +49,16 @@ class Summary:
 
 def reextract(
     db: Path,
-    warc_dir: Path,
+    warc_dirs: Sequence[Path],
     since: str | None = None,
     ids: tuple[int, int] | None = None,
     say: Callable[[str], None] | None = None,
     interval: float = 10.0,
 ) -> Summary:
     """Re-extract the archived articles (all, or those published since a date, or an id range)."""
-    if not warc_dir.is_dir():
-        raise CaptureUnreadable(f"no raw capture at {warc_dir}; give its place with --warc-dir")
+    if not any(directory.is_dir() for directory in warc_dirs):
+        places = ", ".join(str(directory) for directory in warc_dirs)
+        raise CaptureUnreadable(f"no raw capture at {places}; give its place with --warc-dir")
     summary = Summary()
     started = last_said = time.monotonic()
     with crawl_lock(db), Archive(db) as archive:
@@ -66,7 +67,7 @@ def reextract(
         for site, url, *kept in rows:
             summary.read += 1
             kept_fields = dict(zip(KEPT_FROM_ROW, kept, strict=True))
-            record = _record(warc_dir, site_of(site, url), url, kept_fields)
+            record = _record(warc_dirs, site_of(site, url), url, kept_fields)
             if record is None:
                 summary.failed += 1
             else:
@@ -98,8 +99,10 @@ def _selection(since: str | None, ids: tuple[int, int] | None) -> tuple[str, lis
     return sql + " ORDER BY pk", params
 
 
-def _record(warc_dir: Path, site: Site, url: str, kept: dict[str, Any]) -> dict[str, object] | None:
-    stored = read_response(warc_dir, str(kept["warc_file"]), int(kept["warc_offset"]))
+def _record(
+    warc_dirs: Sequence[Path], site: Site, url: str, kept: dict[str, Any]
+) -> dict[str, object] | None:
+    stored = read_response(warc_dirs, str(kept["warc_file"]), int(kept["warc_offset"]))
     content_type = next(
         (value for name, value in stored.headers if name.lower() == "content-type"), None
     )

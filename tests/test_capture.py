@@ -74,7 +74,7 @@ def test_every_response_is_captured_and_every_article_points_to_its_record(
     articles = rows(db, "SELECT url, warc_file, warc_offset, warc_digest FROM articles")
     assert len(articles) == 28 - 3  # every 9th id answered 404
     for url, file, offset, digest in articles:
-        stored = read_response(warc_dir, file, offset)
+        stored = read_response([warc_dir], file, offset)
         assert stored.url == url
         expected = "sha1:" + b32encode(hashlib.sha1(stored.raw).digest()).decode()
         assert stored.digest == digest == expected
@@ -132,7 +132,7 @@ def test_a_changed_rule_changes_exactly_the_affected_articles(
         raise AssertionError("re-extraction opened a network connection")
 
     monkeypatch.setattr(socket.socket, "connect", no_network)
-    summary = reextract(db, db.parent / "news-warc")
+    summary = reextract(db, [db.parent / "news-warc"])
     assert (summary.read, summary.changed, summary.failed) == (25, len(affected), 0)
     after = dict(rows(db, "SELECT native_id, body_text FROM articles"))
     assert {native_id for native_id in before if before[native_id] != after[native_id]} == affected

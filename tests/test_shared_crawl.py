@@ -239,6 +239,13 @@ def test_three_crawlers_and_a_writer_archive_what_one_crawl_does(
         verified = newsarchive("verify", "--db", str(shared), *options)
         assert verified.returncode == 0, verified.stdout + verified.stderr
         assert "0 missing, 0 with a wrong digest" in verified.stdout
+        # … and is read back from there: the articles rebuilt from every crawler's capture.
+        rebuilt = newsarchive("reextract", "--db", str(shared), *options)
+        assert rebuilt.returncode == 0, rebuilt.stderr
+        assert ", 0 changed, 0 failed" in rebuilt.stdout
+        url = rows(shared, "SELECT url FROM articles WHERE removed_at IS NULL LIMIT 1")[0][0]
+        stored = newsarchive("raw", url, "--db", str(shared), *options)
+        assert stored.returncode == 0 and stored.stdout.startswith("HTTP/1.1 200")
 
 
 def test_a_killed_crawler_leaves_its_work_to_the_others(
