@@ -145,11 +145,24 @@ def check_redis(url: str) -> None:
             probe.ping()
         finally:
             probe.close()
+    except redis.AuthenticationError:
+        raise RedisUnreachable(_refused(label)) from None
+    except redis.ResponseError as error:
+        if "auth" not in str(error).lower():
+            raise RedisUnreachable(f"cannot use Redis at {label} ({error})") from None
+        raise RedisUnreachable(_refused(label)) from None
     except (ValueError, redis.RedisError, OSError) as error:
         raise RedisUnreachable(
             f"cannot use Redis at {label} ({error}); start redis-server there, or check"
             " --redis (redis://[:PASSWORD@]HOST:PORT/DB, rediss:// for TLS)"
         ) from None
+
+
+def _refused(label: str) -> str:
+    return (
+        f"Redis at {label} refuses us: it wants a password, or another one; give it in the"
+        " URL, redis://:PASSWORD@HOST:PORT/DB (in NEWSARCHIVE_REDIS_URL, ps shows it to no one)"
+    )
 
 
 def connect(url: str) -> redis.Redis:

@@ -72,9 +72,9 @@ class WriterSummary:
 
     def line(self) -> str:
         return (
-            f"wrote {self.entries} entries ({self.articles} articles; {self.runs_started} runs"
-            f" started, {self.runs_finished} finished; {self.skipped} already written) in"
-            f" {self.seconds:.1f} s"
+            f"wrote {self.entries} stream entries in {self.seconds:.1f} s: articles"
+            f" {self.articles}, runs started {self.runs_started}, runs finished"
+            f" {self.runs_finished}, entries written before {self.skipped}"
         )
 
 
@@ -97,8 +97,9 @@ class WriterLock:
         while not self.client.set(WRITER_LOCK, self.token, nx=True, px=LOCK_MS):
             if time.monotonic() > deadline or stop.is_set():
                 raise WriterRunning(
-                    "another `newsarchive write` owns this Redis's results stream; stop it"
-                    " first (one writer per archive)"
+                    "another `newsarchive write` owns this Redis database's results stream;"
+                    " stop it first, or give this archive a Redis database of its own"
+                    " (the /N of the URL)"
                 )
             if not said:
                 say("waiting for the previous writer's lock to lapse")

@@ -190,8 +190,10 @@ def parse_since(_ctx: click.Context, _param: click.Parameter, value: str | None)
     "--redis",
     "redis_url",
     metavar="URL",
+    envvar="NEWSARCHIVE_REDIS_URL",
     help="Join a crawl shared by several processes on this Redis (redis://[:PASSWORD@]HOST:PORT/DB"
-    " or rediss://); `newsarchive write` owns the archive, so no --db.",
+    " or rediss://; or from NEWSARCHIVE_REDIS_URL, which keeps the password out of `ps`);"
+    " `newsarchive write` owns the archive, so no --db.",
 )
 @click.option("--base-url", help="Crawl a mirror or the simulator instead of the real site.")
 @click.option(
@@ -343,8 +345,9 @@ def crawl(
     if redis_url is not None:
         if db is not None or wait:
             raise click.UsageError(
-                "a crawler of a shared crawl opens no archive: give --db to `newsarchive write`"
-                " and leave out --db and --wait here"
+                "a crawler of a shared crawl (--redis, or NEWSARCHIVE_REDIS_URL in the"
+                " environment) opens no archive: give --db to `newsarchive write` and leave out"
+                " --db and --wait here"
             )
         result = crawl_shared(site, redis_url, base_url, plan, overrides)
     else:
@@ -365,7 +368,9 @@ def crawl(
     "redis_url",
     required=True,
     metavar="URL",
-    help="The Redis of the shared crawl (redis://[:PASSWORD@]HOST:PORT/DB or rediss://).",
+    envvar="NEWSARCHIVE_REDIS_URL",
+    help="The Redis of the shared crawl (redis://[:PASSWORD@]HOST:PORT/DB or rediss://; or from"
+    " NEWSARCHIVE_REDIS_URL, which keeps the password out of `ps`).",
 )
 @db_option
 @click.option(

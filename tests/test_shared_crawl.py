@@ -7,6 +7,7 @@ failure would.
 
 from __future__ import annotations
 
+import os
 import re
 import shutil
 import signal
@@ -322,6 +323,10 @@ def test_a_redis_that_is_not_there_is_one_line_before_anything_is_fetched(
     assert crawled.stderr.count("\n") == 1 and crawled.stderr.startswith("Error: cannot use Redis")
     assert "Traceback" not in crawled.stderr
     assert site.requests() == []
+    # The URL may come from the environment, where `ps` shows its password to no one.
+    environment = {**os.environ, "NEWSARCHIVE_REDIS_URL": nowhere}
+    from_environment = newsarchive("crawl", "--base-url", site.url, env=environment)
+    assert from_environment.returncode == 1 and "cannot use Redis" in from_environment.stderr
     written = newsarchive("write", "--redis", nowhere, "--db", str(tmp_path / "a.db"))
     assert written.returncode == 1 and written.stderr.startswith("Error: cannot use Redis")
     assert not (tmp_path / "a.db").exists()
