@@ -51,7 +51,15 @@ from scrapy.settings import Settings
 from static_site import Site, _free_port, serve
 
 import crawler.settings as default_settings
-from archive.shared import ARCHIVE_PATH, STREAM, decode_entry, encode_entry, run_key, site_key
+from archive.shared import (
+    ARCHIVE_PATH,
+    STREAM,
+    Sender,
+    decode_entry,
+    encode_entry,
+    run_key,
+    site_key,
+)
 from crawler.leases import LeasedQueue
 from spiders.sdelanounas import SdelanounasSpider
 
@@ -363,8 +371,11 @@ def repack(bodies: list[dict[str, Any]], limit: int) -> list[dict[str, Any]]:
     current: dict[str, Any] | None = None
     taken = 0
 
+    sender = Sender()  # repacked batches are new batches: numbered anew, by a sender of their own
+
     def empty(template: dict[str, Any]) -> dict[str, Any]:
-        return {**template, **{part: [] for part in LISTS}, "counters": {}}
+        fresh = {**template, **{part: [] for part in LISTS}, "counters": {}}
+        return sender.stamp(fresh)
 
     for body in bodies:
         if taken >= limit:
