@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 from .store import connect_read_only
 
@@ -28,6 +30,30 @@ def is_present(record: dict[str, object], name: str) -> bool:
         return bool(record.get("image_count"))
     value = record.get(name)
     return value is not None and value != [] and value != ""
+
+
+def maintenance(
+    mode: str,
+    retry_failed: bool,
+    checked_before: str | None,
+    limit: int | None,
+    recheck_limit: int,
+) -> dict[str, list[Any]]:
+    """What a run asks of its archive besides its discovery, in this order, each list with the
+    arguments of its `Frontier` method: due `rechecks` [now, limit] and due `failures` [now,
+    or None for all of them, limit] for incremental and full runs; `revalidations` [checked
+    before, limit] of every archived article for a full run, of the least recently checked for
+    `revalidate`, which does that alone. The writer of a shared crawl publishes these lists."""
+    now = datetime.now(UTC).isoformat(timespec="seconds")
+    if mode == "revalidate":
+        return {"revalidations": [checked_before, limit]}
+    wanted: dict[str, list[Any]] = {}
+    if mode in ("incremental", "full"):
+        wanted["rechecks"] = [now, recheck_limit]
+        wanted["failures"] = [None if retry_failed else now, recheck_limit]
+    if mode == "full":
+        wanted["revalidations"] = [None, None]
+    return wanted
 
 
 @dataclass(frozen=True)

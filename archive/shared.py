@@ -18,6 +18,7 @@ import threading
 import time
 import zlib
 from collections.abc import Callable
+from functools import cache
 from typing import Any, TypeVar
 from urllib.parse import urlsplit, urlunsplit
 
@@ -50,6 +51,35 @@ def site_key(site: str, *parts: str) -> str:
 def run_key(site: str, token: str, *parts: str) -> str:
     """A key of one shared run: its queue, leases, walk state and stats."""
     return ":".join((PREFIX, site, "run", token, *parts))
+
+
+def run_state_key(site: str) -> str:
+    """The hash of a site's shared run: its token, state, options and verdict."""
+    return site_key(site, "run")
+
+
+class RunKeys:
+    """The keys of one shared run (a site's, named by its token): its frontier, leases, summed
+    stats and who works on it."""
+
+    def __init__(self, site: str, token: str) -> None:
+        self.site, self.token = site, token
+        self.queue = run_key(site, token, "queue")
+        self.seen = run_key(site, token, "seen")
+        self.leases = run_key(site, token, "leases")  # lease id -> deadline (s)
+        self.leased = run_key(site, token, "leased")  # lease id -> the request
+        self.scores = run_key(site, token, "scores")  # lease id -> its place in the queue
+        self.sequence = run_key(site, token, "lease-ids")
+        self.tries = run_key(site, token, "tries")  # request digest -> lapsed leases
+        self.stats = run_key(site, token, "stats")  # the crawlers' stats, summed
+        self.seeding = run_key(site, token, "seeding")  # while the seeder is at it
+        self.done_pages = run_key(site, token, "done-pages")  # listing pages fully archived
+        self.every = run_key(site, token, "*")  # a pattern of every key of the run
+
+    def crawler(self, name: str) -> str:
+        """The key that says a crawler is at work on the run (it expires if the crawler dies);
+        "*" for the pattern of all of them."""
+        return run_key(self.site, self.token, "crawlers", name)
 
 
 def encode_entry(kind: str, body: dict[str, Any]) -> dict[Any, Any]:
@@ -165,9 +195,11 @@ def _refused(label: str) -> str:
     )
 
 
+@cache
 def connect(url: str) -> redis.Redis:
-    """A client of the Redis at `url` (redis://, rediss://, with a password if it has one) whose
-    commands wait out an outage (`PatientRetry`); `check_redis` first."""
+    """The client of the Redis at `url` (redis://, rediss://, with a password if it has one)
+    whose commands wait out an outage (`PatientRetry`); `check_redis` first. One per process
+    and URL: every part of a crawler shares its connections (the client is thread-safe)."""
     return redis.Redis.from_url(
         url,
         socket_connect_timeout=CONNECT_TIMEOUT,

@@ -33,10 +33,10 @@ from .shared import (
     STREAM,
     WRITER_LOCK,
     WRITTEN,
+    RunKeys,
     decode_entry,
     entry_order,
-    run_key,
-    site_key,
+    run_state_key,
     text,
 )
 from .store import SAVE_OUTCOMES, Archive, Batch, SaveCounts
@@ -237,7 +237,7 @@ class StreamWriter:
             counts = archive.save_batch(batch, body.get("seen_at") or utc_now(), progress)
             self.summary.articles += len(batch.articles)
             if body.get("site") and body.get("token"):
-                stats = run_key(body["site"], body["token"], "stats")
+                stats = RunKeys(body["site"], body["token"]).stats
                 pipe = self.client.pipeline()
                 for name in SAVE_OUTCOMES:
                     if value := getattr(counts, name):
@@ -277,7 +277,7 @@ class StreamWriter:
             "previous_high_water": previous or "",
             "state": "running",
         }
-        key = site_key(site, "run")
+        key = run_state_key(site)
         if text(self.client.hget(key, "token")) == token:
             self.client.hset(key, mapping=state)  # type: ignore[arg-type]  # ints are fine
         self.say(f"run {run_id} of {site} {'resumed' if resumed else 'started'}")
@@ -300,9 +300,9 @@ class StreamWriter:
                 archive.keep_position(STREAM, entry_id, now)
             self.summary.runs_finished += 1
         counters = archive.run_counters(run_id)
-        key = site_key(site, "run")
+        key = run_state_key(site)
         if text(self.client.hget(key, "token")) == token:
             self.client.hset(key, mapping={"state": "written", **counters})  # type: ignore[dict-item]  # ints are fine
-        for found in self.client.scan_iter(match=run_key(site, token, "*"), count=1000):
+        for found in self.client.scan_iter(match=RunKeys(site, token).every, count=1000):
             self.client.expire(found, ENDED_RUN_KEEP)
         self.say(f"run {run_id} of {site} finished: {body['status']}, exit {body['exit_code']}")

@@ -29,7 +29,7 @@ from scrapy_redis.queue import PriorityQueue
 from scrapy_redis.scheduler import Scheduler
 from twisted.internet.task import LoopingCall
 
-from archive.shared import STREAM, PatientRetry, Sender, connect, encode_entry, run_key, text
+from archive.shared import STREAM, PatientRetry, RunKeys, Sender, connect, encode_entry, text
 
 from .failures import requested_url
 
@@ -95,26 +95,9 @@ return dropped
 """
 
 
-class RunKeys:
-    """The keys of one shared run's frontier."""
-
-    def __init__(self, site: str, token: str) -> None:
-        self.site, self.token = site, token
-        self.queue = run_key(site, token, "queue")
-        self.seen = run_key(site, token, "seen")
-        self.leases = run_key(site, token, "leases")  # lease id -> deadline (s)
-        self.leased = run_key(site, token, "leased")  # lease id -> the request
-        self.scores = run_key(site, token, "scores")  # lease id -> its place in the queue
-        self.sequence = run_key(site, token, "lease-ids")
-        self.tries = run_key(site, token, "tries")  # request digest -> lapsed leases
-
-    def crawler(self, name: str) -> str:
-        """The key that says a crawler is at work on the run (it expires if it dies)."""
-        return run_key(self.site, self.token, "crawlers", name)
-
-    @classmethod
-    def from_settings(cls, settings: Any) -> RunKeys:
-        return cls(settings.get("NEWSARCHIVE_SHARED_SITE"), settings.get("NEWSARCHIVE_SHARED_RUN"))
+def run_keys(settings: Any) -> RunKeys:
+    """The keys of the shared run a crawler's settings name."""
+    return RunKeys(settings.get("NEWSARCHIVE_SHARED_SITE"), settings.get("NEWSARCHIVE_SHARED_RUN"))
 
 
 def release(pipe: Any, keys: RunKeys, lease_ids: list[str]) -> None:
@@ -130,7 +113,7 @@ class LeasedQueue(PriorityQueue):
 
     def __init__(self, server: redis.Redis, spider: Any, key: str, serializer: Any = None):
         super().__init__(server, spider, key, serializer)
-        self.keys = RunKeys.from_settings(spider.settings)
+        self.keys = run_keys(spider.settings)
         self.timeout = spider.settings.getint("NEWSARCHIVE_LEASE_SECONDS")
         self.max_tries = spider.settings.getint("NEWSARCHIVE_LEASE_TRIES")
         self.held: set[str] = set()  # leases this process holds
@@ -179,7 +162,7 @@ class LeasedQueue(PriorityQueue):
         if not self.held:
             return
         alive = self.renew_script(keys=[self.keys.leases], args=[self.timeout, *self.held])
-        self.held = {value.decode() for value in alive}
+        self.held = {text(value) for value in alive}
 
     def reap(self) -> None:
         """Put back in the queue the requests whose crawler stopped renewing their lease. Not
@@ -216,11 +199,10 @@ class LeasedQueue(PriorityQueue):
             "failures": failures,
             "counters": {"http_errors": len(requests)},
         }
-        stats = run_key(self.keys.site, self.keys.token, "stats")
         pipe = self.server.pipeline()
         pipe.xadd(STREAM, encode_entry("batch", self.sender.stamp(body)))
-        pipe.hincrby(stats, "newsarchive/fetch_failed", len(failures))
-        pipe.hincrby(stats, "newsarchive/listing_failed", listings)
+        pipe.hincrby(self.keys.stats, "newsarchive/fetch_failed", len(failures))
+        pipe.hincrby(self.keys.stats, "newsarchive/listing_failed", listings)
         pipe.execute()
 
     def give_back(self) -> None:
@@ -245,7 +227,7 @@ class SharedScheduler(Scheduler):
     def from_crawler(cls, crawler: Crawler) -> SharedScheduler:
         settings = crawler.settings
         server = connect(settings.get("NEWSARCHIVE_REDIS_URL"))  # checked before the crawl
-        keys = RunKeys.from_settings(settings)
+        keys = run_keys(settings)
         scheduler = cls(
             server=server,
             persist=True,

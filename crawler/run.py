@@ -174,17 +174,18 @@ def crawl_shared(
     """Crawl a site as one of the crawlers of a shared crawl on the Redis at `redis_url`: join
     its run (or have the writer start one), fetch and extract what the shared queue holds, and
     end with the run's verdict. Opens no archive: `newsarchive write` owns it."""
+    from archive.frontier import maintenance
     from archive.shared import check_redis, connect
 
     site, plan, base_url = checked_input(site_or_url, base_url, plan)
     check_redis(redis_url)  # an unreachable Redis is one line, before anything is fetched
     client = connect(redis_url)
     from .configure import crawl_settings
-    from .shared_run import join_run, maintenance_wanted, outcome
+    from .shared_run import join_run, outcome
 
     settings = crawl_settings(None, base_url, overrides or {})
     check_reachable(base_url)
-    maintenance = maintenance_wanted(
+    wanted = maintenance(
         plan.mode,
         plan.retry_failed,
         plan.checked_before(),
@@ -192,7 +193,7 @@ def crawl_shared(
         settings.getint("NEWSARCHIVE_RECHECK_LIMIT"),
     )
     end_wait = settings.getfloat("NEWSARCHIVE_SHARED_END_WAIT")
-    shared = join_run(client, site.name, plan.mode, plan.arguments(), maintenance, end_wait)
+    shared = join_run(client, site.name, plan.mode, plan.arguments(), wanted, end_wait)
     for name, value in (
         ("NEWSARCHIVE_REDIS_URL", redis_url),
         ("NEWSARCHIVE_RUN_ID", shared.state.id),

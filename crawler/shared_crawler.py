@@ -28,18 +28,18 @@ from archive.shared import (
     ARCHIVE_PATH,
     STREAM,
     WRITTEN,
+    RunKeys,
     connect,
     encode_entry,
     entry_order,
     hash_text,
-    run_key,
+    run_state_key,
     text,
 )
 
 from .items import LeaseDone
-from .leases import LEASE, RunKeys
-from .shared_run import SEEDING_SECONDS, claim_seeding, ending, run_hash
-from .stream import stats_key
+from .leases import LEASE, run_keys
+from .shared_run import SEEDING_SECONDS, claim_seeding, ending
 
 logger = logging.getLogger(__name__)
 REFUSAL_CHECK_SECONDS = 2.0  # how often a crawler looks whether another refused the crawl
@@ -56,19 +56,19 @@ class SharedRole:
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> SharedRole:
         settings = crawler.settings
-        return cls(connect(settings.get("NEWSARCHIVE_REDIS_URL")), RunKeys.from_settings(settings))
+        return cls(connect(settings.get("NEWSARCHIVE_REDIS_URL")), run_keys(settings))
 
     async def process_start(self, start: AsyncIterator[Any]) -> AsyncIterator[Any]:
         if not claim_seeding(self.client, self.keys.site, self.keys.token):
             return
-        seeding = run_key(self.keys.site, self.keys.token, "seeding")
+        seeding = self.keys.seeding
         beat = time.monotonic()
         async for request in start:
             yield request
             if time.monotonic() - beat > SEEDING_SECONDS / 4:
                 self.client.set(seeding, 1, ex=SEEDING_SECONDS)
                 beat = time.monotonic()
-        self.client.hset(run_hash(self.keys.site), "seeded", 1)
+        self.client.hset(run_state_key(self.keys.site), "seeded", 1)
         self.client.delete(seeding)
 
     def process_spider_output(self, response: Response, result: Iterable[Any]) -> Iterator[Any]:
@@ -107,14 +107,14 @@ class SharedRunWatch:
     def from_crawler(cls, crawler: Crawler) -> SharedRunWatch:
         settings = crawler.settings
         client = connect(settings.get("NEWSARCHIVE_REDIS_URL"))
-        watch = cls(crawler, client, RunKeys.from_settings(settings))
+        watch = cls(crawler, client, run_keys(settings))
         crawler.signals.connect(watch.opened, signal=signals.spider_opened)
         crawler.signals.connect(watch.idle, signal=signals.spider_idle)
         crawler.signals.connect(watch.closed, signal=signals.spider_closed)
         return watch
 
     def state(self) -> dict[str, str]:
-        state = hash_text(self.client.hgetall(run_hash(self.keys.site)))
+        state = hash_text(self.client.hgetall(run_state_key(self.keys.site)))
         return state if state.get("token") == self.keys.token else {}
 
     def opened(self) -> None:
@@ -153,10 +153,10 @@ class SharedRunWatch:
         with what it queued (a rerun asks for the rest)."""
         if state.get("seeder") != "claimed":
             return False
-        if self.client.exists(run_key(self.keys.site, self.keys.token, "seeding")):
+        if self.client.exists(self.keys.seeding):
             return False
         logger.warning("the crawler that seeded this run stopped before it finished seeding")
-        self.client.hset(run_hash(self.keys.site), "seeded", 1)
+        self.client.hset(run_state_key(self.keys.site), "seeded", 1)
         return True
 
     def closed(self, reason: str) -> None:
@@ -169,7 +169,7 @@ class SharedRunWatch:
     def claim_end(self, refusal: str | None = None) -> bool:
         """Whether this crawler is the one to end the run: it is running, or the crawler that
         was ending it died doing so."""
-        key = run_hash(self.keys.site)
+        key = run_state_key(self.keys.site)
         with self.client.pipeline() as pipe:
             try:
                 pipe.watch(key)
@@ -203,7 +203,7 @@ class SharedRunWatch:
             if written and entry_order(written) >= entry_order(sent):
                 break
             time.sleep(0.2)
-        stats = _numbers(hash_text(self.client.hgetall(stats_key(self.keys))))
+        stats = _numbers(hash_text(self.client.hgetall(self.keys.stats)))
         state = self.state()
         archive = text(self.client.get(ARCHIVE_PATH)) or "the shared archive"
         seconds = time.time() - float(state.get("started") or time.time())
@@ -218,7 +218,7 @@ class SharedRunWatch:
         body = {"site": self.keys.site, "token": self.keys.token, "run_id": int(state["id"])}
         pipe = self.client.pipeline()
         pipe.hset(
-            run_hash(self.keys.site),
+            run_state_key(self.keys.site),
             mapping={
                 "state": "ended",
                 "exit_code": result.exit_code,

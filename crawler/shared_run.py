@@ -17,21 +17,13 @@ import logging
 import secrets
 import time
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from typing import Any
 
 import redis
 from redis.exceptions import WatchError
 
 from archive.runs import RunState
-from archive.shared import (
-    STREAM,
-    encode_entry,
-    hash_text,
-    run_key,
-    site_key,
-    text,
-)
+from archive.shared import STREAM, RunKeys, encode_entry, hash_text, run_state_key, text
 
 from .exceptions import SharedRunDiffers
 
@@ -40,6 +32,7 @@ ACTIVE = ("starting", "running")
 ENDING_STALE = 120.0  # s past the writer's wait: a crawler ending a run that long ago died
 SAID_EVERY = 30.0  # seconds between the lines of a crawler that waits for the writer
 ABANDONED_KEEP = 86400  # seconds an abandoned run's keys stay in Redis
+FIRST = "first"  # the crawler that asked for the run, while it waits for the writer to start it
 SEEDING_SECONDS = 60  # a seeder that has not been heard of for this long has died
 
 
@@ -49,26 +42,6 @@ class SharedRun:
 
     token: str
     state: RunState
-
-
-def run_hash(site: str) -> str:
-    return site_key(site, "run")
-
-
-def maintenance_wanted(mode: str, retry_failed: bool, checked_before: str | None,
-                       limit: int | None, recheck_limit: int) -> dict[str, Any]:  # fmt: skip
-    """The maintenance lists a run's spider asks its frontier for (see
-    `ArchiveSpider.maintenance_requests`), as the writer is to publish them."""
-    now = datetime.now(UTC).isoformat(timespec="seconds")
-    if mode == "revalidate":
-        return {"revalidations": [checked_before, limit]}
-    wanted: dict[str, Any] = {}
-    if mode in ("incremental", "full"):
-        wanted["rechecks"] = [now, recheck_limit]
-        wanted["failures"] = [None if retry_failed else now, recheck_limit]
-    if mode == "full":
-        wanted["revalidations"] = [None, None]
-    return wanted
 
 
 def join_run(
@@ -81,7 +54,7 @@ def join_run(
     say: Any = logger.warning,
 ) -> SharedRun:
     """Join the site's running shared run, or have the writer start one and seed it."""
-    key = run_hash(site)
+    key = run_state_key(site)
     encoded = json.dumps(arguments, sort_keys=True)
     said = time.monotonic() - SAID_EVERY + 5  # a first line after 5 s, then every 30 s
     mine = ""  # the token of the run this crawler asked for
@@ -92,10 +65,10 @@ def join_run(
         elif state.get("state") in ACTIVE and state.get("arguments") == encoded:
             if state["state"] == "running":
                 # Its crawler says it is at work from here on (`LeasedQueue.renew`).
-                client.delete(run_key(site, state["token"], "crawlers", "first"))
+                client.delete(RunKeys(site, state["token"]).crawler(FIRST))
                 return _joined(state)  # (if every crawler of the run died, it goes on here)
             if state["token"] == mine:  # waiting for the writer: this crawler is there
-                client.set(run_key(site, mine, "crawlers", "first"), 1, ex=SEEDING_SECONDS)
+                client.set(RunKeys(site, mine).crawler(FIRST), 1, ex=SEEDING_SECONDS)
         elif state.get("state") in ACTIVE and not deserted(client, site, state):
             raise SharedRunDiffers(
                 f"a shared crawl of {site} with other options is running"
@@ -119,8 +92,8 @@ def deserted(client: redis.Redis, site: str, state: dict[str, str]) -> bool:
     """Whether no crawler works on the run, nor waits for the writer to start it: a crawler
     started with other options may then abandon it for a new run."""
     if state.get("state") == "starting":
-        return not client.exists(run_key(site, state["token"], "crawlers", "first"))
-    found = client.scan_iter(match=run_key(site, state.get("token", ""), "crawlers", "*"))
+        return not client.exists(RunKeys(site, state["token"]).crawler(FIRST))
+    found = client.scan_iter(match=RunKeys(site, state.get("token", "")).crawler("*"))
     return next(iter(found), None) is None
 
 
@@ -157,7 +130,7 @@ def _claim(
                 )
             pipe.multi()
             pipe.delete(key)
-            pipe.set(run_key(site, token, "crawlers", "first"), 1, ex=SEEDING_SECONDS)
+            pipe.set(RunKeys(site, token).crawler(FIRST), 1, ex=SEEDING_SECONDS)
             pipe.hset(
                 key,
                 mapping={
@@ -180,7 +153,7 @@ def _claim(
         except WatchError:
             return None
     if abandoned:  # its queue and leases stay a day, for anyone to look at
-        for found in client.scan_iter(match=run_key(site, abandoned, "*"), count=1000):
+        for found in client.scan_iter(match=RunKeys(site, abandoned).every, count=1000):
             client.expire(found, ABANDONED_KEEP)
     return token
 
@@ -198,7 +171,7 @@ def _joined(state: dict[str, str]) -> SharedRun:
 
 def claim_seeding(client: redis.Redis, site: str, token: str) -> bool:
     """Whether this crawler is the one to seed the run (the first to ask)."""
-    key = run_hash(site)
+    key = run_state_key(site)
     with client.pipeline() as pipe:
         try:
             pipe.watch(key)
@@ -208,7 +181,7 @@ def claim_seeding(client: redis.Redis, site: str, token: str) -> bool:
                 return False
             pipe.multi()
             pipe.hset(key, "seeder", "claimed")
-            pipe.set(run_key(site, token, "seeding"), 1, ex=SEEDING_SECONDS)
+            pipe.set(RunKeys(site, token).seeding, 1, ex=SEEDING_SECONDS)
             pipe.execute()
         except WatchError:
             return False
@@ -223,7 +196,7 @@ def outcome(
     crawler that ends the run gives it once the writer has caught up)."""
     deadline = time.monotonic() + timeout
     while True:
-        state = hash_text(client.hgetall(run_hash(site)))
+        state = hash_text(client.hgetall(run_state_key(site)))
         if state.get("token") != token or state.get("state") == "running":
             return None
         if "exit_code" in state:

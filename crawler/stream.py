@@ -20,10 +20,11 @@ from scrapy.utils.defer import deferred_from_coro
 from twisted.internet.task import LoopingCall
 from twisted.python.failure import Failure
 
-from archive.shared import STREAM, Sender, connect, encode_entry, run_key, site_key
+from archive.shared import STREAM, Sender, connect, encode_entry, run_state_key
+from archive.store import Batch
 
 from .items import LeaseDone
-from .leases import LEASE, RunKeys, release
+from .leases import LEASE, release, run_keys
 from .normalise import utc_now
 from .pipelines import HTTP_ERRORS, SPIDER_COUNTERS, BatchingPipeline
 
@@ -33,13 +34,9 @@ logger = logging.getLogger(__name__)
 OWN_STATS = ("newsarchive/walk_start", "newsarchive/high_water")
 
 
+CURSOR_STEP = 64  # listing pages looked up at a time for the walk's cursor
 # What of a batch goes to the writer (its records are plain data already: no copy is made).
 BATCH_PARTS = ("articles", "failures", "gone", "not_modified", "judged", "sources")
-
-
-def stats_key(keys: RunKeys) -> str:
-    """The hash in which the crawlers of a run sum their stats (the run is judged on it)."""
-    return run_key(keys.site, keys.token, "stats")
 
 
 class StreamPipeline(BatchingPipeline):
@@ -50,12 +47,12 @@ class StreamPipeline(BatchingPipeline):
     ) -> None:
         super().__init__(crawler, batch_size)
         self.client = client
-        self.keys = RunKeys.from_settings(crawler.settings)
+        self.keys = run_keys(crawler.settings)
         self.leases: list[str] = []
         self.sender = Sender()
         self.sent_stats: dict[str, int] = {}
         self.sent_counters: dict[str, int] = {}
-        self.walk_start = 0
+        self.cursor = 0  # the first listing page of the walk not fully archived, as known
         self.failed = False
         self.timer = LoopingCall(self._flush)
         self.interval = interval
@@ -74,8 +71,8 @@ class StreamPipeline(BatchingPipeline):
         return pipeline
 
     def open_spider(self) -> None:
-        cursor = self.client.hget(site_key(self.keys.site, "run"), "cursor")
-        self.walk_start = int(cursor) if cursor else 0
+        cursor = self.client.hget(run_state_key(self.keys.site), "cursor")
+        self.cursor = int(cursor) if cursor else 0
         self.timer.start(self.interval, now=False)
 
     def close_spider(self) -> None:
@@ -114,17 +111,18 @@ class StreamPipeline(BatchingPipeline):
         shares = {key: value for key, value in stats.items() if isinstance(value, float)}
         return added, summed, shares
 
-    def _cursor(self) -> int | None:
-        """The first listing page of the run's walk not fully archived, over every crawler."""
-        done = run_key(self.keys.site, self.keys.token, "done-pages")
-        if self.done_pages:
-            self.client.sadd(done, *self.done_pages)
-            self.done_pages = set()
-        pages = {int(page) for page in self.client.smembers(done)}
-        page = self.walk_start
-        while page in pages:
-            page += 1
-        return page
+    def _cursor(self) -> int:
+        """The first listing page of the run's walk not fully archived, over every crawler:
+        this crawler's done pages added, the pages from the last cursor on looked up."""
+        self.client.sadd(self.keys.done_pages, *self.done_pages)
+        self.done_pages = set()
+        while True:
+            pages = list(range(self.cursor, self.cursor + CURSOR_STEP))
+            done = self.client.smismember(self.keys.done_pages, pages)
+            for page, is_done in zip(pages, done, strict=True):
+                if not is_done:
+                    self.cursor = page
+                    return page
 
     def _flush(self, final: bool = False) -> None:
         """Send the batch and end the leases it completes, in one transaction."""
@@ -150,18 +148,17 @@ class StreamPipeline(BatchingPipeline):
             run_id=self.run_id,
             seen_at=utc_now(),
             counters=counters,
-            cursor=self._cursor() if self.done_pages or len(batch) else None,
+            cursor=self._cursor() if self.done_pages else None,
             high_water=stats.get_value("newsarchive/high_water"),
         )
         pipe = self.client.pipeline()
         pipe.xadd(STREAM, encode_entry("batch", self.sender.stamp(body)))
         release(pipe, self.keys, self.leases)
-        run_stats = stats_key(self.keys)
         for key, value in summed.items():
             if value:
-                pipe.hincrby(run_stats, key, value)
+                pipe.hincrby(self.keys.stats, key, value)
         for key, share in shares.items():
-            pipe.hset(run_stats, key, share)
+            pipe.hset(self.keys.stats, key, share)
         pipe.execute()
-        self.batch = type(batch)(run_id=self.run_id)
+        self.batch = Batch(run_id=self.run_id)
         self.leases = []

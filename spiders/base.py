@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Callable, Iterator
-from datetime import UTC, datetime
 from functools import wraps
 from pathlib import Path
 from typing import Any
@@ -24,7 +23,7 @@ from scrapy.exceptions import CloseSpider, IgnoreRequest
 from scrapy.http import Response
 from twisted.python.failure import Failure
 
-from archive.frontier import Due, Frontier
+from archive.frontier import Due, Frontier, maintenance
 from archive.published import PublishedFrontier
 from archive.shared import connect
 from crawler.drift import FieldWatch
@@ -165,21 +164,21 @@ class ArchiveSpider(scrapy.Spider):
     # What every run asks besides its discovery.
 
     def maintenance_requests(self) -> Iterator[scrapy.Request]:
-        """Due rechecks and failed pages of incremental and full runs; for a full run, a
-        revalidation of every archived article; for `revalidate`, that alone."""
-        if self.mode == "revalidate":
-            yield from self.revalidation_requests(self.checked_before, self.limit)
-            return
-        if self.mode in ("incremental", "full"):
-            yield from self.recheck_requests()
-            yield from self.retry_requests()
-        if self.mode == "full":
-            yield from self.revalidation_requests(None, None)
+        """What the run asks besides its discovery (`archive.frontier.maintenance`): due
+        rechecks and failed pages, revalidations."""
+        wanted = maintenance(
+            self.mode, self.retry_failed, self.checked_before, self.limit, self.recheck_limit
+        )
+        if (rechecks := wanted.get("rechecks")) is not None:
+            yield from self.recheck_requests(*rechecks)
+        if (failures := wanted.get("failures")) is not None:
+            yield from self.retry_requests(*failures)
+        if (revalidations := wanted.get("revalidations")) is not None:
+            yield from self.revalidation_requests(*revalidations)
 
-    def recheck_requests(self) -> Iterator[scrapy.Request]:
+    def recheck_requests(self, now: str, limit: int) -> Iterator[scrapy.Request]:
         """Conditional GETs of the articles due on the recheck schedule."""
-        now = datetime.now(UTC).isoformat(timespec="seconds")
-        for due in self.frontier.due_rechecks(now, self.recheck_limit):
+        for due in self.frontier.due_rechecks(now, limit):
             self.crawler.stats.inc_value("newsarchive/rechecks")
             yield self.conditional_request(due)
 
@@ -188,11 +187,10 @@ class ArchiveSpider(scrapy.Spider):
         """Whether this run asks failed pages again by themselves (`retry_requests`)."""
         return self.mode in ("incremental", "full")
 
-    def retry_requests(self) -> Iterator[scrapy.Request]:
+    def retry_requests(self, now: str | None, limit: int) -> Iterator[scrapy.Request]:
         """Another try of the failed pages that are due (all of them with `retry_failed`):
         one request each, since they failed before, unless all are retried on purpose."""
-        now = None if self.retry_failed else datetime.now(UTC).isoformat(timespec="seconds")
-        for url in self.frontier.due_failures(now, self.recheck_limit):
+        for url in self.frontier.due_failures(now, limit):
             request = self.failed_page_request(url)
             if request is None:
                 continue
