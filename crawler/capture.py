@@ -6,25 +6,24 @@ body before content decoding; Twisted has already undone any Transfer-Encoding, 
 record is rebuilt without that header. Requests are rebuilt from Scrapy's request headers
 (plus Host).
 
-Records are written by a WarcWriter in a process of its own (`archive.process.InProcess`), one
+Records are written by a WarcWriter in a process of its own (`crawler.worker.Worker`), one
 after the other, while the crawl goes on: building, hashing and compressing records would
-otherwise take the crawl's Python lock for as long as parsing. A thread of the crawl hands each
-exchange over and waits for its answer. A response is handed on at once, with where its record
-will be (a future, in the request's meta, that the spider awaits before it builds the
-article): a download slot never waits for the disk. If the writing process dies, the next
-commit fails and the crawl stops: no article points to a record that is not on disk.
+otherwise take the crawl's Python lock for as long as parsing. A response is handed on at once,
+with where its record will be (a future, in the request's meta, that the spider awaits before
+it builds the article): a download slot never waits for the disk. Before each commit the
+pipeline awaits `flush`: every record so far on disk. If the writing process dies, that commit
+fails and the crawl stops: no article points to a record that is not on disk.
 """
 
 from __future__ import annotations
 
+import asyncio
 import os
 import socket
-from concurrent.futures import Future, ThreadPoolExecutor
-from dataclasses import asdict
 from datetime import UTC, datetime
 from http import HTTPStatus
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any
 from urllib.parse import urlsplit
 
 from scrapy import signals
@@ -32,13 +31,11 @@ from scrapy.crawler import Crawler
 from scrapy.exceptions import NotConfigured
 from scrapy.http import Headers, Request, Response
 
-from archive.process import InProcess
 from archive.warc import Exchange, WarcWriter
 
 from . import __version__
 from .signals import before_commit
-
-T = TypeVar("T")
+from .worker import Worker
 
 
 def _pairs(headers: Headers) -> list[tuple[str, str]]:
@@ -52,10 +49,9 @@ def _pairs(headers: Headers) -> list[tuple[str, str]]:
 class WarcCapture:
     """Writes a request and a response record per response; a revisit record for a 304."""
 
-    def __init__(self, writer: InProcess, crawler: Crawler) -> None:
+    def __init__(self, writer: Worker, crawler: Crawler) -> None:
         self.writer = writer
         self.crawler = crawler
-        self.thread = ThreadPoolExecutor(1, thread_name_prefix="warc")
         self.failure: BaseException | None = None
 
     @classmethod
@@ -70,7 +66,7 @@ class WarcCapture:
         db = settings.get("NEWSARCHIVE_DB")
         stem = Path(db).stem if db else f"{socket.gethostname()}-{os.getpid()}"
         Path(directory).mkdir(parents=True, exist_ok=True)  # any error shows here, at start
-        writer = InProcess(
+        writer = Worker(
             WarcWriter,
             "the raw capture process died; rerun the crawl",
             directory=Path(directory),
@@ -84,16 +80,15 @@ class WarcCapture:
         crawler.signals.connect(capture.close, signal=signals.spider_closed)
         return capture
 
-    def flush(self) -> None:
-        """Every record so far on disk (waits for the writing thread to catch up), or the
-        error that kept one from it."""
-        self.thread.submit(self.writer.call, "flush").result()
+    async def flush(self) -> None:
+        """Every record so far on disk (the writer answers calls in order), or the error that
+        kept one from it."""
+        await self.writer.call("flush")
         if self.failure is not None:
             raise self.failure
 
-    def close(self) -> None:
-        self.thread.submit(self.writer.close).result()
-        self.thread.shutdown()
+    async def close(self) -> None:
+        await self.writer.close()
 
     def process_response(self, request: Request, response: Response) -> Response:
         headers = _pairs(request.headers)
@@ -113,29 +108,21 @@ class WarcCapture:
         stored = request.meta.get("stored_capture")
         if response.status == 304 and stored:
             self._watch(
-                self.thread.submit(
-                    self.writer.call,
-                    "write_revisit",
-                    exchange,
-                    stored["digest"],
-                    stored["fetched_at"],
-                )
+                self.writer.call("write_revisit", exchange, stored["digest"], stored["fetched_at"])
             )
         else:
-            request.meta["warc"] = self._watch(self.thread.submit(self._write, exchange))
+            request.meta["warc"] = self._watch(self.writer.call("write", exchange))
         self.crawler.stats.inc_value("newsarchive/warc_records")
         return response
 
-    def _write(self, exchange: Exchange) -> dict[str, object]:
-        return asdict(self.writer.call("write", exchange))
-
-    def _watch(self, writing: Future[T]) -> Future[T]:
+    def _watch(self, writing: asyncio.Future[Any]) -> asyncio.Future[Any]:
         """Keep the first error of a write, for the next flush to raise."""
         writing.add_done_callback(self._note_failure)
         return writing
 
-    def _note_failure(self, writing: Future[Any]) -> None:
-        if self.failure is None and (error := writing.exception()) is not None:
+    def _note_failure(self, writing: asyncio.Future[Any]) -> None:
+        error = writing.exception()  # retrieved, whether or not it is the first
+        if self.failure is None and error is not None:
             self.failure = error
 
 

@@ -22,6 +22,7 @@ __all__ = [
     "PageFailure",
     "Removal",
     "SourceDone",
+    "SourceFound",
 ]  # fmt: skip
 
 
@@ -65,6 +66,15 @@ class NotArticle:
 class SourceDone:
     """A sitemap or feed all of whose entries are archived or accounted for: a rerun compares
     its lastmod and validators with these and asks only what changed."""
+
+    state: dict[str, Any]
+
+
+@dataclass
+class SourceFound:
+    """A sitemap or feed found by discovery and not read to its end yet: a rerun starts from
+    it too, and reads it whole (no validators), so a run stopped before it was done loses
+    nothing."""
 
     state: dict[str, Any]
 

@@ -4,11 +4,12 @@ Each batch is one transaction holding its articles, failures, gone pages and the
 counters and listing cursor, so a run killed at any moment leaves an archive that says exactly
 how far it got. Batches are written by a thread of their own, one after the other, while the
 crawl goes on: SQLite lets go of Python's lock while it works, so the writing runs on another
-core.
+core. A batch is taken when full, then waits its turn (`turn`): batches are written in order.
 """
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
@@ -31,6 +32,7 @@ from .items import (
     NotModified,
     PageFailure,
     SourceDone,
+    SourceFound,
 )
 from .normalise import utc_now
 from .signals import before_commit
@@ -65,6 +67,7 @@ class BatchingPipeline:
         self.run_id = int(run_id) if run_id else None
         self.batch = Batch(run_id=self.run_id)
         self.done_pages: set[int] = set()
+        self.turn = asyncio.Lock()  # one batch at a time goes out, in the order taken
 
     def crawler_error(self, failure: Failure, response: Response | Failure) -> None:
         """A page that an error in the crawler itself (a bug in a callback, or in an errback,
@@ -74,9 +77,16 @@ class BatchingPipeline:
         reason = f"crawler error: {type(error).__name__}: {error}"
         assert self.crawler.spider is not None  # the crawl is running
         request: Request = response.request  # type: ignore[union-attr,assignment]  # Scrapy sets it
-        self.process_item(PageFailure(self.crawler.spider.name, requested_url(request), reason))
+        self.add(PageFailure(self.crawler.spider.name, requested_url(request), reason))
 
-    def process_item(self, item: Any) -> Any:
+    async def process_item(self, item: Any) -> Any:
+        self.add(item)
+        if len(self.batch) >= self.batch_size:
+            await self._flush()
+        return item
+
+    def add(self, item: Any) -> None:
+        """Put the item in the batch."""
         batch = self.batch
         if isinstance(item, ArchiveRecord):
             batch.articles.append(item.record)
@@ -85,7 +95,7 @@ class BatchingPipeline:
         elif isinstance(item, NotArticle):
             page = {"url": item.url, "site": item.site, "not_article": item.reason}
             batch.judged.append({**page, "lastmod": item.lastmod})
-        elif isinstance(item, SourceDone):
+        elif isinstance(item, SourceDone | SourceFound):
             batch.sources.append(item.state)
         elif isinstance(item, PageFailure):
             batch.failures.append(item.to_dict())
@@ -95,19 +105,17 @@ class BatchingPipeline:
             batch.not_modified.append(item.url)
         elif isinstance(item, ListingDone):
             self.done_pages.add(item.page)
-        if len(batch) >= self.batch_size:
-            self._flush()
-        return item
 
-    def _flush(self) -> None:
+    async def _flush(self) -> None:
         raise NotImplementedError
 
-    def raw_capture_on_disk(self) -> None:
+    async def raw_capture_on_disk(self) -> None:
         """Wait until the raw capture the batch points to is on disk, or raise what kept it
         from there: no row may point to a record that is not written."""
-        for _, outcome in self.crawler.signals.send_catch_log(signal=before_commit):
-            if isinstance(outcome, Failure):
-                outcome.raiseException()
+        signals = self.crawler.signals
+        for _, outcome in await signals.send_catch_log_async(before_commit, dont_log=Exception):
+            if isinstance(outcome, Exception):  # the caller says it in one line
+                raise outcome
 
 
 class ArchivePipeline(BatchingPipeline):
@@ -144,9 +152,10 @@ class ArchivePipeline(BatchingPipeline):
         if self.run_id is not None:
             self.base = self.thread.submit(self.archive.run_counters, self.run_id).result()
 
-    def close_spider(self) -> None:
-        self._flush()
-        self._written()
+    async def close_spider(self) -> None:
+        await self._flush()
+        async with self.turn:
+            await self._written()
         if self.archive is not None:
             self.thread.submit(self.archive.close).result()
         self.thread.shutdown()
@@ -178,35 +187,36 @@ class ArchivePipeline(BatchingPipeline):
         totals = {name: self.base.get(name, 0) + value for name, value in counters.items()}
         return {**progress, "counters": totals}
 
-    def _flush(self) -> None:
+    async def _flush(self) -> None:
         """Hand the batch to the writing thread, once the batch before it is written and the raw
         capture it points to is on disk. Its progress is taken now: the cursor must not run
         ahead of what the batch holds."""
-        self._written()
-        if self.archive is None or self.failed:
-            return
-        try:
-            self.raw_capture_on_disk()
-        except Exception as error:
-            self._stop(error)
-            return
         batch, progress = self.batch, self._progress()
         self.batch = Batch(run_id=self.run_id)
-        self.writing = self.thread.submit(
-            self.archive.save_batch,
-            batch,
-            utc_now(),
-            lambda counts: self._with_saved(progress, counts),
-        )
+        async with self.turn:
+            await self._written()
+            if self.archive is None or self.failed:
+                return
+            try:
+                await self.raw_capture_on_disk()
+            except Exception as error:
+                self._stop(error)
+                return
+            self.writing = self.thread.submit(
+                self.archive.save_batch,
+                batch,
+                utc_now(),
+                lambda counts: self._with_saved(progress, counts),
+            )
 
-    def _written(self) -> None:
+    async def _written(self) -> None:
         """Wait for the batch being written; count it, or stop the crawl if the archive refused
         it, rather than lose pages."""
         if self.writing is None:
             return
         writing, self.writing = self.writing, None
         try:
-            saved = writing.result()
+            saved = await asyncio.wrap_future(writing)
         except Exception as error:
             self._stop(error)
             return

@@ -17,6 +17,7 @@ from scrapy import signals
 from scrapy.crawler import Crawler
 from scrapy.http import Response
 from scrapy.utils.defer import deferred_from_coro
+from twisted.internet.defer import Deferred
 from twisted.internet.task import LoopingCall
 from twisted.python.failure import Failure
 
@@ -54,7 +55,7 @@ class StreamPipeline(BatchingPipeline):
         self.sent_counters: dict[str, int] = {}
         self.cursor = 0  # the first listing page of the walk not fully archived, as known
         self.failed = False
-        self.timer = LoopingCall(self._flush)
+        self.timer = LoopingCall(self.flush_now)
         self.interval = interval
 
     @classmethod
@@ -67,7 +68,7 @@ class StreamPipeline(BatchingPipeline):
             settings.getfloat("NEWSARCHIVE_SHARED_FLUSH_SECONDS"),
         )
         crawler.signals.connect(pipeline.crawler_error, signal=signals.spider_error)
-        crawler.signals.connect(pipeline._flush, signal=signals.spider_idle)
+        crawler.signals.connect(pipeline.flush_now, signal=signals.spider_idle)
         return pipeline
 
     def open_spider(self) -> None:
@@ -75,10 +76,14 @@ class StreamPipeline(BatchingPipeline):
         self.cursor = int(cursor) if cursor else 0
         self.timer.start(self.interval, now=False)
 
-    def close_spider(self) -> None:
+    async def close_spider(self) -> None:
         if self.timer.running:
             self.timer.stop()
-        self._flush(final=True)
+        await self._flush(final=True)
+
+    def flush_now(self) -> Deferred[None]:
+        """Send what the batch holds (the crawler is idle, or it is time)."""
+        return deferred_from_coro(self._flush())
 
     def crawler_error(self, failure: Failure, response: Response | Failure) -> None:
         """A page an error in the crawler kept out is a failure, kept; its request is done."""
@@ -87,11 +92,11 @@ class StreamPipeline(BatchingPipeline):
         if request is not None and (lease := request.meta.get(LEASE)) is not None:
             self.leases.append(lease)
 
-    def process_item(self, item: Any) -> Any:
+    def add(self, item: Any) -> None:
         if isinstance(item, LeaseDone):
             self.leases.append(item.lease)
-            return item
-        return super().process_item(item)
+        else:
+            super().add(item)
 
     def _deltas(self) -> tuple[dict[str, int], dict[str, int], dict[str, float]]:
         """What this crawler added since its last batch: the run's counters; its stats, summed
@@ -124,41 +129,42 @@ class StreamPipeline(BatchingPipeline):
                     self.cursor = page
                     return page
 
-    def _flush(self, final: bool = False) -> None:
-        """Send the batch and end the leases it completes, in one transaction."""
-        batch = self.batch
-        busy = len(batch) or batch.sources or self.leases or self.done_pages
+    async def _flush(self, final: bool = False) -> None:
+        """Send the batch and end the leases it completes, in one transaction, once the raw
+        capture it points to is on disk; batches go in the order taken."""
+        batch, leases = self.batch, self.leases
+        busy = len(batch) or batch.sources or leases or self.done_pages
         if self.failed or not (busy or final):
             return
-        try:
-            self.raw_capture_on_disk()
-        except Exception as error:  # the leases stay: another crawler will do these pages
-            self.failed = True
-            logger.error("raw capture failed, stopping this crawler: %s", error)
-            engine = self.crawler.engine
-            if engine is not None and engine.running:
-                deferred_from_coro(engine.close_spider_async(reason="raw_capture_failed"))
-            return
-        counters, summed, shares = self._deltas()
-        stats = self.crawler.stats
+        self.batch, self.leases = Batch(run_id=self.run_id), []
         body: dict[str, Any] = {name: getattr(batch, name) for name in BATCH_PARTS}
         body.update(
             site=self.keys.site,
             token=self.keys.token,
             run_id=self.run_id,
-            seen_at=utc_now(),
-            counters=counters,
             cursor=self._cursor() if self.done_pages else None,
-            high_water=stats.get_value("newsarchive/high_water"),
+            high_water=self.crawler.stats.get_value("newsarchive/high_water"),
         )
-        pipe = self.client.pipeline()
-        pipe.xadd(STREAM, encode_entry("batch", self.sender.stamp(body)))
-        release(pipe, self.keys, self.leases)
-        for key, value in summed.items():
-            if value:
-                pipe.hincrby(self.keys.stats, key, value)
-        for key, share in shares.items():
-            pipe.hset(self.keys.stats, key, share)
-        pipe.execute()
-        self.batch = Batch(run_id=self.run_id)
-        self.leases = []
+        async with self.turn:
+            if self.failed:
+                return
+            try:
+                await self.raw_capture_on_disk()
+            except Exception as error:  # the leases stay: another crawler will do these pages
+                self.failed = True
+                logger.error("raw capture failed, stopping this crawler: %s", error)
+                engine = self.crawler.engine
+                if engine is not None and engine.running:
+                    deferred_from_coro(engine.close_spider_async(reason="raw_capture_failed"))
+                return
+            counters, summed, shares = self._deltas()
+            body.update(seen_at=utc_now(), counters=counters)
+            pipe = self.client.pipeline()
+            pipe.xadd(STREAM, encode_entry("batch", self.sender.stamp(body)))
+            release(pipe, self.keys, leases)
+            for key, value in summed.items():
+                if value:
+                    pipe.hincrby(self.keys.stats, key, value)
+            for key, share in shares.items():
+                pipe.hset(self.keys.stats, key, share)
+            pipe.execute()

@@ -9,8 +9,8 @@ cannot go on (robots.txt forbids the site, its first page cannot be fetched) end
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Callable, Iterator
+from dataclasses import asdict
 from functools import wraps
 from pathlib import Path
 from typing import Any
@@ -40,7 +40,7 @@ from crawler.items import (
     PageFailure,
 )
 from crawler.leases import LEASE
-from crawler.offload import Extractor
+from crawler.offload import ExtractionPool
 from crawler.retry import retry_later
 from crawler.sites import Site
 
@@ -103,7 +103,7 @@ class ArchiveSpider(scrapy.Spider):
     frontier: Frontier | PublishedFrontier
     shared: redis.Redis | None  # the Redis of a shared crawl
     run_token: str  # which shared run
-    extractor: Extractor
+    extractor: ExtractionPool
     enough_pages: int
     known_streak: int
     recheck_limit: int
@@ -142,7 +142,7 @@ class ArchiveSpider(scrapy.Spider):
         else:
             spider.frontier = Frontier(Path(settings.get("NEWSARCHIVE_DB")), spider.site.name)
         crawler.signals.connect(spider.watch_fields, signal=scrapy.signals.spider_opened)
-        spider.extractor = Extractor(settings.getint("NEWSARCHIVE_EXTRACT_WORKERS"))
+        spider.extractor = ExtractionPool(settings.getint("NEWSARCHIVE_EXTRACT_WORKERS"))
         spider.enough_pages = settings.getint("NEWSARCHIVE_FAILURE_MIN_PAGES")
         spider.known_streak = settings.getint("NEWSARCHIVE_KNOWN_STREAK")
         spider.recheck_limit = settings.getint("NEWSARCHIVE_RECHECK_LIMIT")
@@ -282,7 +282,10 @@ class ArchiveSpider(scrapy.Spider):
         if is_truncated(response.body):
             return [self.page_fault(response, TRUNCATED)]
         writing = response.meta.get("warc")  # where raw capture writes the page
-        capture = await asyncio.wrap_future(writing) if writing else {}
+        try:
+            capture = asdict(await writing) if writing else {}
+        except Exception as error:  # the crawl stops at once; its last commit says why
+            raise CloseSpider("raw_capture_failed") from error
         fetch = {
             f"warc_{name}": capture.get(name) for name in ("file", "offset", "length", "digest")
         }

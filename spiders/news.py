@@ -10,8 +10,9 @@ and never fetched again as a candidate.
 A rerun asks what changed only: the sitemaps and feeds read to their end before (with their
 validators: a 304 costs nothing), a sitemap only when its index gives it a new lastmod, a page
 only when it is new or its lastmod moved. A sitemap or feed is recorded as read (`SourceDone`)
-once every page it lists is archived or accounted for, so a run stopped in any way leaves the
-next one to ask again what it did not finish.
+once every page it lists is archived or accounted for, and a root one (an index, a feed) as
+found (`SourceFound`, no validators) as soon as it is read, so a run stopped in any way leaves
+the next one to start from every root and ask again what it did not finish.
 """
 
 from __future__ import annotations
@@ -42,7 +43,7 @@ from crawler.extract import feed_links, page_links
 from crawler.extract._dates import zone
 from crawler.extract._kind import listing_by_address
 from crawler.failures import describe_failure, requested_url
-from crawler.items import Listed, NotArticle, SourceDone
+from crawler.items import Listed, NotArticle, SourceDone, SourceFound
 from crawler.sites import normalised_url
 
 from .base import ArchiveSpider, ends_lease, header, page_text, rebased
@@ -265,6 +266,9 @@ class NewsSpider(ArchiveSpider):
             self.logger.warning("%s is neither a sitemap nor a feed", url)
             yield from self.finished(url, record=False)
             return
+        if state["parent"] is None and url not in self.known:
+            found = {**state, "lastmod": None, "http_etag": None, "http_last_modified": None}
+            yield SourceFound(found)
         state["entries"] = len(entries)
         dates = [date for entry in entries for date in (entry.lastmod, entry.published_at) if date]
         state["newest"] = max(dates, key=datetime.fromisoformat, default=None)
