@@ -110,7 +110,7 @@ def measure(label: str, command: list[str], site: Site) -> float:
     split: dict[str, float] = defaultdict(float)
     for (pid, tid), seconds in latest.items():
         if pid == process.pid:
-            thread = "main thread" if tid == pid else "other threads (archive, capture feed)"
+            thread = "main thread" if tid == pid else "other threads (the archive writer)"
             split[f"crawl process, {thread}"] += seconds
         else:
             split[roles.get(pid, WORKER)] += seconds
