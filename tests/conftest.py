@@ -1,7 +1,9 @@
-"""Shared fixtures: the site simulator on loopback and the real `newsarchive` command."""
+"""Shared fixtures: the site simulator on loopback, the real `newsarchive` command, and the
+Datasette it serves, in this process."""
 
 from __future__ import annotations
 
+import asyncio
 import os
 import socket
 import sqlite3
@@ -14,9 +16,12 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from urllib.parse import urlencode
 
+import httpx
 import pytest
 
+from archive.serve import make_datasette
 from tests.sitesim import Corpus, SiteSimulator
 
 NEWSARCHIVE = Path(sys.executable).with_name("newsarchive")
@@ -152,3 +157,48 @@ def serving(db: Path) -> Iterator[str]:
     finally:
         server.terminate()
         server.communicate(timeout=10)
+
+
+# Where Datasette's in-process client says it is (datasette.app.DatasetteClient): the base of
+# the absolute URLs it builds, as http://127.0.0.1:<port> is the real server's.
+IN_PROCESS_URL = "http://localhost"
+
+
+class InProcess:
+    """The Datasette `newsarchive serve` runs (`archive.serve.make_datasette`, started as
+    `serve` starts it), asked through Datasette's own ASGI client: the same app, plugin,
+    templates, metadata and settings, with no port and no subprocess. Every request runs on
+    one event loop, as on the server: Datasette keeps loop-bound state between requests."""
+
+    def __init__(self, db: Path) -> None:
+        self.datasette = make_datasette(db)
+        self._loop = asyncio.Runner()
+        self._loop.run(self.datasette.invoke_startup())
+
+    def get(self, path: str, **params: str) -> httpx.Response:
+        """GET `path?params`, redirects followed, whatever the status."""
+        query = f"{path}?{urlencode(params)}" if params else path
+        return self._loop.run(self.datasette.client.get(query, follow_redirects=True))
+
+    def read(self, path: str, **params: str) -> bytes:
+        """The body of `path?params`, which must answer 200 (where urlopen would raise)."""
+        response = self.get(path, **params)
+        assert response.status_code == 200, (path, params, response.text[:500])
+        return response.content
+
+    def post(self, path: str, body: bytes) -> httpx.Response:
+        return self._loop.run(self.datasette.client.post(path, content=body))
+
+    def close(self) -> None:
+        self._loop.close()
+        self.datasette.executor.shutdown()
+
+
+@contextmanager
+def in_process(db: Path) -> Iterator[InProcess]:
+    """The served archive's Datasette in this process, for tests of what it answers."""
+    datasette = InProcess(db)
+    try:
+        yield datasette
+    finally:
+        datasette.close()

@@ -1,13 +1,13 @@
-"""What a journalist sees in Datasette: the real `newsarchive serve` over HTTP and headless
-Chromium at 1280x800 (issue 16)."""
+"""What a journalist sees in Datasette: its pages, feeds and charts asked in this process; the
+real `newsarchive serve` for downloads and for headless Chromium at 1280x800 (issue 16)."""
 
 from __future__ import annotations
 
 import hashlib
 import json
+import logging
 import re
 import sqlite3
-import subprocess
 import urllib.error
 import urllib.request
 from collections.abc import Iterator
@@ -18,7 +18,7 @@ from xml.etree import ElementTree as ET
 import pytest
 
 from archive.datasette.metadata import build_metadata
-from tests.conftest import NEWSARCHIVE, free_port, newsarchive, start_site, wait_for
+from tests.conftest import IN_PROCESS_URL, InProcess, in_process, newsarchive, serving, start_site
 from tests.test_search import browser  # noqa: F401  (the shared headless Chromium)
 
 ATOM = "{http://www.w3.org/2005/Atom}"
@@ -41,22 +41,17 @@ def archive(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.fixture(scope="module")
-def server(archive: Path) -> Iterator[tuple[str, Path]]:
-    """The real server, its output kept in a log file: (base URL, log)."""
-    log = archive.with_name("serve.log")
-    port = free_port()
-    with log.open("w") as out:
-        process = subprocess.Popen(
-            [str(NEWSARCHIVE), "serve", "--db", str(archive), "--port", str(port)],
-            stdout=out, stderr=subprocess.STDOUT,
-        )  # fmt: skip
-        url = f"http://127.0.0.1:{port}"
-        try:
-            wait_for(url, process)
-            yield url, log
-        finally:
-            process.terminate()
-            process.wait(timeout=10)
+def server(archive: Path) -> Iterator[str]:
+    """The real server: what a browser and a download reach; its base URL."""
+    with serving(archive) as url:
+        yield url
+
+
+@pytest.fixture(scope="module")
+def datasette(archive: Path) -> Iterator[InProcess]:
+    """The served Datasette, in this process: for what its pages, feeds and charts say."""
+    with in_process(archive) as answering:
+        yield answering
 
 
 def fetch(url: str) -> tuple[int, bytes, dict]:
@@ -68,10 +63,16 @@ def fetch(url: str) -> tuple[int, bytes, dict]:
             return error.code, error.read(), dict(error.headers)
 
 
+def ask(datasette: InProcess, path: str) -> tuple[int, bytes, dict]:
+    """What `fetch` says of the real server: status, body, headers."""
+    response = datasette.get(path)
+    return response.status_code, response.content, dict(response.headers)
+
+
 def test_articles_table_shows_articles_on_the_first_screen(browser, server) -> None:  # noqa: F811
     from selenium.webdriver.common.by import By
 
-    url, _ = server
+    url = server
     browser.execute_cdp_cmd(
         "Emulation.setDeviceMetricsOverride",
         {"width": 1280, "height": 800, "deviceScaleFactor": 1, "mobile": False},
@@ -100,7 +101,7 @@ def test_articles_table_shows_articles_on_the_first_screen(browser, server) -> N
 def test_home_page_leads_to_search_charts_and_dumps(browser, server) -> None:  # noqa: F811
     from selenium.webdriver.common.by import By
 
-    url, _ = server
+    url = server
     browser.get(url + "/")
     browser.save_screenshot(str(SCREENSHOTS / "issue16-home.png"))
     links = [a.get_attribute("href") for a in browser.find_elements(By.CSS_SELECTOR, ".na-start a")]
@@ -109,34 +110,36 @@ def test_home_page_leads_to_search_charts_and_dumps(browser, server) -> None:  #
     assert links.index(f"{url}/-/search") == 0
 
 
-def test_every_canned_query_answers_without_parameters(server) -> None:
-    url, log = server
+def test_every_canned_query_answers_without_parameters(
+    datasette: InProcess, capfd: pytest.CaptureFixture[str], caplog: pytest.LogCaptureFixture
+) -> None:
     for name in build_metadata("journal")["databases"]["journal"]["queries"]:
-        status, body, _ = fetch(f"{url}/journal/{name}")
+        status, body, _ = ask(datasette, f"/journal/{name}")
         page = body.decode()
         assert status == 200, name
         assert "message-error" not in page and "fts5" not in page, name
-    status, body, _ = fetch(f"{url}/journal/company_timeline")
+    status, body, _ = ask(datasette, "/journal/company_timeline")
     assert "Частые теги / Common tags" in body.decode()
-    assert 'href="/-/charts"' in fetch(f"{url}/journal/mentions_per_month")[1].decode()
-    assert "ERROR" not in log.read_text()
+    assert 'href="/-/charts"' in ask(datasette, "/journal/mentions_per_month")[1].decode()
+    printed = capfd.readouterr()  # what the server would have logged
+    assert "ERROR" not in printed.out + printed.err
+    assert not [record for record in caplog.records if record.levelno >= logging.ERROR]
 
 
-def test_a_month_with_no_article_is_charted_as_zero(server, archive: Path) -> None:
-    url, _ = server
+def test_a_month_with_no_article_is_charted_as_zero(datasette: InProcess, archive: Path) -> None:
     conn = sqlite3.connect(archive)
     months = {m for (m,) in conn.execute("SELECT DISTINCT published_month FROM articles")}
     conn.close()
-    charted = json.loads(fetch(f"{url}/-/charts/months.json")[1])["rows"]
+    charted = json.loads(ask(datasette, "/-/charts/months.json")[1])["rows"]
     zeros = [row["month"] for row in charted if row["articles"] == 0]
     assert zeros and not set(zeros) & months
     assert [row["month"] for row in charted] == sorted(row["month"] for row in charted)
-    csv_text = fetch(f"{url}/-/charts/months.csv")[1].decode()
+    csv_text = ask(datasette, "/-/charts/months.csv")[1].decode()
     assert f"{zeros[0]},0" in csv_text.splitlines()
 
 
 def test_every_dump_link_downloads_and_matches_its_checksum(server) -> None:
-    url, _ = server
+    url = server
     page = fetch(f"{url}/-/dumps")[1].decode()
     hrefs = re.findall(r'href="(/-/dumps/[^"]+)"', page)
     [listed] = re.findall(r'<code class="sha256">([0-9a-f]{64})</code>', page)
@@ -153,24 +156,23 @@ def test_every_dump_link_downloads_and_matches_its_checksum(server) -> None:
 
 
 @pytest.mark.parametrize("query", MALFORMED)
-def test_a_malformed_query_is_explained_on_both_pages(server, query: str) -> None:
-    url, _ = server
+def test_a_malformed_query_is_explained_on_both_pages(datasette: InProcess, query: str) -> None:
     for path in (f"/-/search?q={quote(query)}", f"/journal/articles?_search={quote(query)}"):
-        page = fetch(url + path)[1].decode()
+        page = ask(datasette, path)[1].decode()
         assert ("na-problem" in page and "Попробуйте / Try" in page) or "нет ни одного" in page
         assert "fts5" not in page and "syntax error" not in page
     for path in (
         f"/-/search.json?q={quote(query)}",
         f"/journal/articles.json?_search={quote(query)}",
     ):
-        status, body, _ = fetch(url + path)
+        status, body, _ = ask(datasette, path)
         said = json.loads(body)
         assert status == 400 and said["error"] and "fts5" not in said["error"]
 
 
-def test_a_saved_search_is_an_atom_feed(server, archive: Path) -> None:
-    url, _ = server
-    status, body, headers = fetch(f"{url}/-/search.atom?{urlencode({'q': 'заводов'})}")
+def test_a_saved_search_is_an_atom_feed(datasette: InProcess, archive: Path) -> None:
+    url = IN_PROCESS_URL  # where the feed's absolute links point
+    status, body, headers = ask(datasette, f"/-/search.atom?{urlencode({'q': 'заводов'})}")
     assert status == 200 and headers["content-type"].startswith("application/atom+xml")
     feed = ET.fromstring(body)
     assert feed.tag == f"{ATOM}feed" and feed.find(f"{ATOM}updated") is not None
@@ -187,25 +189,25 @@ def test_a_saved_search_is_an_atom_feed(server, archive: Path) -> None:
     assert links["alternate"] == newest and links["related"].startswith(f"{url}/journal/articles/")
     assert b"<script" not in body and b"&lt;script" not in body
     assert all(entry.find(f"{ATOM}summary").get("type") == "html" for entry in entries)
-    empty = ET.fromstring(fetch(f"{url}/-/search.atom?q={quote('квазипротуберанец')}")[1])
+    empty = ET.fromstring(ask(datasette, f"/-/search.atom?q={quote('квазипротуберанец')}")[1])
     assert empty.tag == f"{ATOM}feed" and not empty.findall(f"{ATOM}entry")
-    assert "/-/search.atom?q=" in fetch(f"{url}/-/search?q={quote('завод')}")[1].decode()
+    assert "/-/search.atom?q=" in ask(datasette, f"/-/search?q={quote('завод')}")[1].decode()
 
 
-def test_the_table_pages_search_is_the_ranked_search(server) -> None:
-    url, _ = server
-    with urllib.request.urlopen(f"{url}/journal/articles?_search={quote('заводы')}") as page:
-        assert page.url.startswith(f"{url}/-/search?q=")
-        text = page.read().decode()
+def test_the_table_pages_search_is_the_ranked_search(datasette: InProcess) -> None:
+    page = datasette.get("/journal/articles", _search="заводы")
+    assert page.status_code == 200
+    assert str(page.url).startswith(f"{IN_PROCESS_URL}/-/search?q=")
+    text = page.text
     assert "Найдено" in text and "<mark>" in text
-    api = json.loads(fetch(f"{url}/journal/articles.json?_search={quote('заводы')}")[1])
+    api = json.loads(ask(datasette, f"/journal/articles.json?_search={quote('заводы')}")[1])
     assert api["rows"]  # the JSON API keeps answering as Datasette does
 
 
 def test_charts_read_well_in_the_browser(browser, server) -> None:  # noqa: F811
     from selenium.webdriver.common.by import By
 
-    url, _ = server
+    url = server
     browser.get(f"{url}/-/charts?term={quote('завод')}")
     browser.save_screenshot(str(SCREENSHOTS / "issue16-charts.png"))
     pictures = [img.get_attribute("src") for img in browser.find_elements(By.CSS_SELECTOR, "img")]

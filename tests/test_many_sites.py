@@ -8,10 +8,8 @@ import re
 import shutil
 import sqlite3
 import subprocess
-import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
-from urllib.parse import urlencode
 from xml.etree import ElementTree as ET
 
 import pytest
@@ -25,7 +23,7 @@ from archive.search import Filters, count, search
 from archive.store import Archive, Batch
 from crawler.items import Article, Image
 from crawler.normalise import to_record
-from tests.conftest import newsarchive, serving
+from tests.conftest import InProcess, in_process, newsarchive
 
 ATOM = "{http://www.w3.org/2005/Atom}"
 SEEN = "2024-06-02T00:00:00+00:00"
@@ -280,50 +278,46 @@ def test_stats_lists_every_site_with_its_articles_and_last_run(mixed: Path) -> N
 
 
 @pytest.fixture(scope="module")
-def served(mixed: Path) -> Iterator[str]:
-    with serving(mixed) as url:
-        yield url
+def served(mixed: Path) -> Iterator[InProcess]:
+    """The served Datasette, in this process."""
+    with in_process(mixed) as datasette:
+        yield datasette
 
 
-def get(url: str, path: str, **params: str) -> bytes:
-    with urllib.request.urlopen(f"{url}{path}?{urlencode(params)}", timeout=10) as response:
-        return bytes(response.read())
-
-
-def test_the_articles_table_offers_a_site_facet(served: str) -> None:
-    found = json.loads(get(served, "/mixed/articles.json", _shape="objects"))
+def test_the_articles_table_offers_a_site_facet(served: InProcess) -> None:
+    found = json.loads(served.read("/mixed/articles.json", _shape="objects"))
     facet = {item["value"]: item["count"] for item in found["facet_results"]["site"]["results"]}
     assert facet == {"sdelanounas": 2, "example.com": 2, "127.0.0.1:8801": 1}
-    page = get(served, "/mixed/articles").decode()
+    page = served.read("/mixed/articles").decode()
     assert 'class="na-facet facet-site"' in page and "Сайт / Site" in page
 
 
-def test_table_search_stems_in_every_language(served: str) -> None:
-    found = json.loads(get(served, "/mixed/articles.json", _search="factories", _shape="objects"))
+def test_table_search_stems_in_every_language(served: InProcess) -> None:
+    found = json.loads(served.read("/mixed/articles.json", _search="factories", _shape="objects"))
     assert [row["title"] for row in found["rows"]] == [FACTORY["title"]]
-    found = json.loads(get(served, "/mixed/articles.json", _search="заводы", _shape="objects"))
+    found = json.loads(served.read("/mixed/articles.json", _search="заводы", _shape="objects"))
     assert {row["title"] for row in found["rows"]} == {ZAVODY["title"], NO_LANGUAGE["title"]}
 
 
-def test_the_search_page_narrows_to_a_site_and_shows_it(served: str) -> None:
-    both = json.loads(get(served, "/-/search.json", q="Siemens"))
+def test_the_search_page_narrows_to_a_site_and_shows_it(served: InProcess) -> None:
+    both = json.loads(served.read("/-/search.json", q="Siemens"))
     assert {(row["site"], row["title"]) for row in both["rows"]} == {
         ("example.com", FACTORY["title"]), ("sdelanounas", ZAVODY["title"])
     }  # fmt: skip
-    one = json.loads(get(served, "/-/search.json", q="Siemens", site="sdelanounas"))
+    one = json.loads(served.read("/-/search.json", q="Siemens", site="sdelanounas"))
     assert (one["total"], [row["site"] for row in one["rows"]]) == (1, ["sdelanounas"])
-    page = get(served, "/-/search", q="Siemens", site="example.com").decode()
+    page = served.read("/-/search", q="Siemens", site="example.com").decode()
     assert '<span class="site">example.com</span>' in page
     assert FACTORY["title"] in page and ZAVODY["title"] not in page
 
 
-def test_the_search_feed_narrows_to_a_site_and_names_it(served: str) -> None:
-    feed = ET.fromstring(get(served, "/-/search.atom", q="Siemens", site="example.com"))
+def test_the_search_feed_narrows_to_a_site_and_names_it(served: InProcess) -> None:
+    feed = ET.fromstring(served.read("/-/search.atom", q="Siemens", site="example.com"))
     entries = feed.findall(f"{ATOM}entry")
     assert [entry.findtext(f"{ATOM}title") for entry in entries] == [FACTORY["title"]]
     sites = [c.get("term") for c in entries[0].findall(f"{ATOM}category")
              if c.get("scheme") == SITE_SCHEME]  # fmt: skip
     assert sites == ["example.com"]
     assert "example.com" in (feed.findtext(f"{ATOM}title") or "")
-    everywhere = ET.fromstring(get(served, "/-/search.atom", q="Siemens"))
+    everywhere = ET.fromstring(served.read("/-/search.atom", q="Siemens"))
     assert len(everywhere.findall(f"{ATOM}entry")) == 2

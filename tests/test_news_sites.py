@@ -12,7 +12,6 @@ import itertools
 import json
 import sqlite3
 import time
-import urllib.request
 from collections.abc import Iterator
 from datetime import datetime
 from pathlib import Path
@@ -21,8 +20,9 @@ from urllib.parse import urlsplit
 import pytest
 
 from crawler.settings import USER_AGENT
-from tests.conftest import newsarchive, rows, serving, start_site
+from tests.conftest import in_process, newsarchive, rows, start_site
 from tests.newssim import NewsSite, RunningNewsSite, start_news_site
+from tests.newssim.replies import Reply
 
 ARTICLE_COLUMNS = "url, title, published_at, author, body_text, language, id, field_sources"
 
@@ -122,6 +122,36 @@ def test_a_site_is_archived_by_its_address_and_a_rerun_asks_only_what_changed(
         assert not never_again & set(rerun)
 
 
+def test_a_sitemap_index_not_read_to_its_end_is_read_again_by_the_next_run(
+    tmp_path: Path,
+) -> None:
+    """The feed is read whole, but one sitemap of the index fails: the index is not done, and
+    the rerun must start from it again, not only from the sources recorded as read."""
+    running = start_news_site(tmp_path, NewsSite(kind="wordpress", articles=16, seed=3))
+    site, db = running.site, tmp_path / "archive.db"
+    healthy = site.reply
+
+    def forbidden_sitemap(target: str, host: str) -> Reply:
+        if urlsplit(target).path == "/post-sitemap.xml":
+            return Reply(403, b"forbidden", "text/plain")
+        return healthy(target, host)
+
+    try:
+        site.reply = forbidden_sitemap  # type: ignore[method-assign]
+        first = newsarchive("crawl", f"{running.url}/", "--db", str(db), timeout=180)
+        assert first.returncode != 0, first.stderr  # a sitemap failed: the run says so
+        missing = set(site.article_paths()) - {urlsplit(url).path for url in archived(db)}
+        assert missing  # the forbidden sitemap alone listed them
+        recorded = dict(rows(db, "SELECT url, http_etag FROM discovery_sources"))
+        assert recorded[f"{running.url}/feed/"]  # read whole: asked with its validator next
+        assert recorded[f"{running.url}/sitemap_index.xml"] is None  # found only: read whole
+        site.reply = healthy  # type: ignore[method-assign]
+        crawl(f"{running.url}/", db)
+        check_archive_matches(running, db)
+    finally:
+        running.stop()
+
+
 def test_robots_txt_names_the_sitemap_and_its_crawl_delay_is_kept(tmp_path: Path) -> None:
     running = start_news_site(tmp_path, NewsSite(kind="robots", articles=6, crawl_delay=0.4))
     arrivals: list[float] = []
@@ -213,13 +243,13 @@ def test_one_archive_of_many_sites_searches_facets_and_dumps_each(tmp_path: Path
         assert runs == [(name, "finished", 1) for name in ("sdelanounas", blog_name, journal_name)]
         stats = newsarchive("stats", "--db", str(db))
         assert all(name in stats.stdout for name in names)
-        with serving(db) as url:
-            facet = json.loads(urlopen_text(f"{url}/archive/articles.json?_facet=site&_size=0"))[
+        with in_process(db) as served:
+            facet = json.loads(served.read("/archive/articles.json", _facet="site", _size="0"))[
                 "facet_results"
             ]["site"]["results"]
             assert {item["value"]: item["count"] for item in facet} == counts
             found = json.loads(
-                urlopen_text(f"{url}/archive/articles.json?_search=factories&_shape=objects")
+                served.read("/archive/articles.json", _search="factories", _shape="objects")
             )["rows"]
             assert found and {row["site"] for row in found} == {blog_name, journal_name}
         for name in names:
@@ -238,11 +268,6 @@ def test_one_archive_of_many_sites_searches_facets_and_dumps_each(tmp_path: Path
         listing_site.server.server_close()
         blog.stop()
         journal.stop()
-
-
-def urlopen_text(url: str) -> str:
-    with urllib.request.urlopen(url, timeout=10) as response:
-        return str(response.read().decode("utf-8"))
 
 
 def test_a_site_read_by_its_address_is_revalidated_as_a_listing_site_is(tmp_path: Path) -> None:

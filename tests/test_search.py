@@ -1,5 +1,5 @@
-"""Journalists' search and researchers' dumps, through a real `newsarchive serve` and a real
-headless Chromium."""
+"""Journalists' search and researchers' dumps: what the served Datasette answers, asked in this
+process; downloads from a real `newsarchive serve`, and a real headless Chromium on it."""
 
 from __future__ import annotations
 
@@ -10,7 +10,6 @@ import shutil
 import sqlite3
 import subprocess
 import time
-import urllib.error
 import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
@@ -19,7 +18,7 @@ from urllib.parse import quote, urlencode
 import pytest
 
 from archive.datasette.plugins.newsarchive import PAGE_SIZE
-from tests.conftest import NEWSARCHIVE, newsarchive, serving, start_site
+from tests.conftest import NEWSARCHIVE, InProcess, in_process, newsarchive, serving, start_site
 
 XSS_TITLE = "<script>window.__xss = 'title'</script>Заводской праздник"
 XSS_BODY = (
@@ -62,6 +61,7 @@ def archive(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Path, in
 
 @pytest.fixture(scope="module")
 def served(archive: tuple[Path, int]) -> Iterator[str]:
+    """The real server with a dump to download: what a browser and a researcher reach."""
     db, _ = archive
     dumped = newsarchive("dump", "--db", str(db))
     assert dumped.returncode == 0, dumped.stderr
@@ -69,25 +69,32 @@ def served(archive: tuple[Path, int]) -> Iterator[str]:
         yield url
 
 
+@pytest.fixture(scope="module")
+def datasette(archive: tuple[Path, int]) -> Iterator[InProcess]:
+    """The served Datasette, in this process: for what its pages and JSON say."""
+    with in_process(archive[0]) as answering:
+        yield answering
+
+
 def get(url: str, path: str, **params: str) -> bytes:
     with urllib.request.urlopen(f"{url}{path}?{urlencode(params)}", timeout=10) as response:
         return response.read()
 
 
-def table_search(url: str, query: str) -> list[str]:
+def table_search(datasette: InProcess, query: str) -> list[str]:
     found = json.loads(
-        get(url, "/press/articles.json", _search=query, _shape="objects", _col="native_id")
+        datasette.read("/press/articles.json", _search=query, _shape="objects", _col="native_id")
     )
     return [row["native_id"] for row in found["rows"]]
 
 
-def page_search(url: str, query: str, page: int = 1) -> dict:
-    return json.loads(get(url, "/-/search.json", q=query, page=str(page)))
+def page_search(datasette: InProcess, query: str, page: int = 1) -> dict:
+    return json.loads(datasette.read("/-/search.json", q=query, page=str(page)))
 
 
-def all_pages(url: str, query: str) -> list[dict]:
+def all_pages(datasette: InProcess, query: str) -> list[dict]:
     rows, page = [], 1
-    while found := page_search(url, query, page)["rows"]:
+    while found := page_search(datasette, query, page)["rows"]:
         rows += found
         page += 1
     return rows
@@ -95,7 +102,7 @@ def all_pages(url: str, query: str) -> list[dict]:
 
 @pytest.mark.parametrize(("query", "form"), WORD_FORMS, ids=[q for q, _ in WORD_FORMS])
 def test_word_forms_find_the_article_in_both_searches(
-    served: str, archive: tuple[Path, int], query: str, form: str
+    datasette: InProcess, archive: tuple[Path, int], query: str, form: str
 ) -> None:
     db, seed = archive
     conn = sqlite3.connect(db)
@@ -105,18 +112,20 @@ def test_word_forms_find_the_article_in_both_searches(
     conn.close()
     words = set(re.findall(r"\w+", text.lower()))
     assert form.lower() in words and query.lower() not in words  # it has the other form only
-    assert str(seed) in table_search(served, query)
-    titles = [row["title"] for row in all_pages(served, query)]
+    assert str(seed) in table_search(datasette, query)
+    titles = [row["title"] for row in all_pages(datasette, query)]
     assert any(title.startswith("Инновационные города") for title in titles)
 
 
-def test_unrelated_word_finds_nothing_on_either(served: str) -> None:
-    assert table_search(served, "квазипротуберанец") == []
-    assert page_search(served, "квазипротуберанец")["rows"] == []
+def test_unrelated_word_finds_nothing_on_either(datasette: InProcess) -> None:
+    assert table_search(datasette, "квазипротуберанец") == []
+    assert page_search(datasette, "квазипротуберанец")["rows"] == []
 
 
-def test_ranking_puts_the_title_match_first_and_snippets_are_readable(served: str) -> None:
-    found = page_search(served, "Казани")
+def test_ranking_puts_the_title_match_first_and_snippets_are_readable(
+    datasette: InProcess,
+) -> None:
+    found = page_search(datasette, "Казани")
     titles = [row["title"] for row in found["rows"]]
     assert titles and "Казани" in titles[0]
     assert any("Казани" not in title for title in titles)  # body-only matches come after
@@ -127,10 +136,10 @@ def test_ranking_puts_the_title_match_first_and_snippets_are_readable(served: st
     assert found["total"] == len(titles)
 
 
-def test_pages_cover_every_match_once_title_matches_first(served: str) -> None:
+def test_pages_cover_every_match_once_title_matches_first(datasette: InProcess) -> None:
     query = "в"  # in every synthetic title («В Казани …») and in most bodies
-    rows = all_pages(served, query)
-    total = page_search(served, query)["total"]
+    rows = all_pages(datasette, query)
+    total = page_search(datasette, query)["total"]
     assert total > PAGE_SIZE and len(rows) == total
     assert len({row["pk"] for row in rows}) == total
     in_title = [bool(re.search(r"(?i)\bв\b", row["title"])) for row in rows]
@@ -138,24 +147,24 @@ def test_pages_cover_every_match_once_title_matches_first(served: str) -> None:
     assert in_title == sorted(in_title, reverse=True)  # every title match before the others
 
 
-def test_a_malformed_query_is_a_clear_400(served: str) -> None:
+def test_a_malformed_query_is_a_clear_400(datasette: InProcess) -> None:
     for query, suggestion in (("(завод", "(завод)"), ("NOT завод", "завод"), ("завод OR", "завод")):
-        request = f"{served}/-/search.json?{urlencode({'q': query})}"
-        with pytest.raises(urllib.error.HTTPError) as answer:
-            urllib.request.urlopen(request, timeout=10)
-        assert answer.value.code == 400
-        said = json.load(answer.value)
+        answer = datasette.get("/-/search.json", q=query)
+        assert answer.status_code == 400
+        said = answer.json()
         assert "fts5" not in said["error"] and said["suggestion"] == suggestion
 
 
-def test_phrases_prefixes_and_booleans(served: str) -> None:
-    phrase = page_search(served, '"новые заводы"')["total"]
-    words = page_search(served, "новые заводы")["total"]
+def test_phrases_prefixes_and_booleans(datasette: InProcess) -> None:
+    phrase = page_search(datasette, '"новые заводы"')["total"]
+    words = page_search(datasette, "новые заводы")["total"]
     assert 0 < phrase <= words
-    assert page_search(served, "иннопол*")["total"] >= 1
-    assert page_search(served, "заводы*")["total"] == page_search(served, "завод")["total"] > 0
-    both = page_search(served, "Иннополис AND Гусев")["total"]
-    neither = page_search(served, "Иннополис NOT Гусев")["total"]
+    assert page_search(datasette, "иннопол*")["total"] >= 1
+    assert (
+        page_search(datasette, "заводы*")["total"] == page_search(datasette, "завод")["total"] > 0
+    )
+    both = page_search(datasette, "Иннополис AND Гусев")["total"]
+    neither = page_search(datasette, "Иннополис NOT Гусев")["total"]
     assert (both, neither) == (1, 0)
 
 
@@ -293,7 +302,9 @@ def test_a_hostile_article_runs_no_script(browser: object, served: str) -> None:
         assert ("Праздник на заводе" if not path else "</script>Заводской праздник") in shown
 
 
-def test_article_page_reads_like_an_article(served: str, archive: tuple[Path, int]) -> None:
+def test_article_page_reads_like_an_article(
+    datasette: InProcess, archive: tuple[Path, int]
+) -> None:
     db, seed = archive
     conn = sqlite3.connect(db)
     pk, tags = conn.execute(
@@ -301,7 +312,7 @@ def test_article_page_reads_like_an_article(served: str, archive: tuple[Path, in
     ).fetchone()
     hostile = conn.execute("SELECT pk FROM articles WHERE title LIKE '<script>%'").fetchone()[0]
     conn.close()
-    page = get(served, f"/press/articles/{pk}").decode()
+    page = datasette.read(f"/press/articles/{pk}").decode()
     article = page.split('<article class="newsarchive-article"', 1)[1].split("</article>", 1)[0]
     assert "<h1>Инновационные города договорились" in article
     assert "2017-11-23T14:05:00+03:00" in article and "GS Group" in article
@@ -309,7 +320,7 @@ def test_article_page_reads_like_an_article(served: str, archive: tuple[Path, in
         assert f"articles_with_tag?tag={quote(tag)}" in article
     assert "<p>«Подготовка специалистов" in article  # the sanitised body, as HTML
     assert "Оригинал / Original page" in article and "Редакции / Revisions (0)" in article
-    hostile_page = get(served, f"/press/articles/{hostile}").decode()
+    hostile_page = datasette.read(f"/press/articles/{hostile}").decode()
     body = hostile_page.split('<div class="body">', 1)[1].split("</div>", 1)[0]
     for dangerous in ("<script", "onerror", "onload", "javascript:", "<svg", "<img"):
         assert dangerous not in body
@@ -317,23 +328,24 @@ def test_article_page_reads_like_an_article(served: str, archive: tuple[Path, in
     assert "&lt;script&gt;window.__xss" in hostile_page  # the title, escaped
 
 
-def test_canned_queries_and_charts(served: str, archive: tuple[Path, int]) -> None:
+def test_canned_queries_and_charts(datasette: InProcess, archive: tuple[Path, int]) -> None:
     conn = sqlite3.connect(archive[0])
     all_months = conn.execute("SELECT DISTINCT published_month FROM articles").fetchall()
     conn.close()
     mentions = json.loads(
-        get(served, "/press/mentions_per_month.json", term="заводы", _shape="objects")
+        datasette.read("/press/mentions_per_month.json", term="заводы", _shape="objects")
     )
     months = {row["month"]: row["articles"] for row in mentions["rows"]}
-    assert months and sum(months.values()) == page_search(served, "заводы")["total"]
+    assert months and sum(months.values()) == page_search(datasette, "заводы")["total"]
     timeline = json.loads(
-        get(served, "/press/company_timeline.json", tag="Иннополис", _shape="objects")
+        datasette.read("/press/company_timeline.json", tag="Иннополис", _shape="objects")
     )
     assert [row["title"][:27] for row in timeline["rows"]] == ["Инновационные города догово"]
     for kind, params in (("term", {"term": "заводы"}), ("months", {}), ("runs", {})):
-        with urllib.request.urlopen(f"{served}/-/charts/{kind}.svg?{urlencode(params)}") as chart:
-            assert chart.headers["Content-Type"].startswith("image/svg+xml")
-            svg = chart.read().decode()
+        chart = datasette.get(f"/-/charts/{kind}.svg", **params)
+        assert chart.status_code == 200
+        assert chart.headers["Content-Type"].startswith("image/svg+xml")
+        svg = chart.text
         expected = {"term": len(months), "months": len(all_months), "runs": 1}[kind]
         assert svg.count("<rect") >= expected > 0
-    assert '<img src="/-/charts/months.svg"' in get(served, "/-/charts").decode()
+    assert '<img src="/-/charts/months.svg"' in datasette.read("/-/charts").decode()
