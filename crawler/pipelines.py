@@ -18,6 +18,7 @@ from typing import Any
 from scrapy import signals
 from scrapy.crawler import Crawler
 from scrapy.http import Request, Response
+from scrapy.settings import BaseSettings
 from scrapy.utils.defer import deferred_from_coro
 from twisted.python.failure import Failure
 
@@ -56,15 +57,20 @@ def recheck_delays(value: str | list[Any] | tuple[Any, ...]) -> tuple[int, ...]:
     return tuple(int(part) for part in parts if str(part).strip())
 
 
+def run_id_of(settings: BaseSettings) -> int | None:
+    """The crawl_runs row the crawl writes to (`NEWSARCHIVE_RUN_ID`), if any."""
+    run_id = settings.get("NEWSARCHIVE_RUN_ID")
+    return int(run_id) if run_id else None
+
+
 class BatchingPipeline:
     """Buffers what the spider yields into batches of `NEWSARCHIVE_BATCH_SIZE` items; a
     subclass says where a batch goes (`_flush`)."""
 
-    def __init__(self, crawler: Crawler, batch_size: int) -> None:
+    def __init__(self, crawler: Crawler, batch_size: int, run_id: int | None) -> None:
         self.crawler = crawler
         self.batch_size = batch_size
-        run_id = crawler.settings.get("NEWSARCHIVE_RUN_ID")
-        self.run_id = int(run_id) if run_id else None
+        self.run_id = run_id
         self.batch = Batch(run_id=self.run_id)
         self.done_pages: set[int] = set()
         self.turn = asyncio.Lock()  # one batch at a time goes out, in the order taken
@@ -121,12 +127,19 @@ class BatchingPipeline:
 class ArchivePipeline(BatchingPipeline):
     """Writes each batch, with the run's progress, to the archive file."""
 
-    def __init__(self, crawler: Crawler, db_path: Path, batch_size: int) -> None:
-        super().__init__(crawler, batch_size)
-        settings = crawler.settings
+    def __init__(
+        self,
+        crawler: Crawler,
+        batch_size: int,
+        run_id: int | None,
+        db_path: Path,
+        rechecks: tuple[int, ...],
+        retry_delays: tuple[int, ...],
+    ) -> None:
+        super().__init__(crawler, batch_size, run_id)
         self.db_path = db_path
-        self.rechecks = recheck_delays(settings.get("NEWSARCHIVE_RECHECK_AFTER"))
-        self.retry_delays = recheck_delays(settings.get("NEWSARCHIVE_RETRY_FAILED_AFTER"))
+        self.rechecks = rechecks
+        self.retry_delays = retry_delays
         self.archive: Archive | None = None
         self.counts = SaveCounts()
         self.base: dict[str, int] = {}
@@ -139,8 +152,11 @@ class ArchivePipeline(BatchingPipeline):
         settings = crawler.settings
         pipeline = cls(
             crawler,
-            Path(settings.get("NEWSARCHIVE_DB")),
             settings.getint("NEWSARCHIVE_BATCH_SIZE"),
+            run_id_of(settings),
+            Path(settings.get("NEWSARCHIVE_DB")),
+            recheck_delays(settings.get("NEWSARCHIVE_RECHECK_AFTER")),
+            recheck_delays(settings.get("NEWSARCHIVE_RETRY_FAILED_AFTER")),
         )
         crawler.signals.connect(pipeline.crawler_error, signal=signals.spider_error)
         return pipeline

@@ -21,13 +21,13 @@ from twisted.internet.defer import Deferred
 from twisted.internet.task import LoopingCall
 from twisted.python.failure import Failure
 
-from archive.shared import STREAM, Sender, connect, encode_entry, run_state_key
+from archive.shared import STREAM, RunKeys, Sender, connect, encode_entry, run_state_key
 from archive.store import Batch
 
 from .items import LeaseDone
 from .leases import LEASE, release, run_keys
 from .normalise import utc_now
-from .pipelines import HTTP_ERRORS, SPIDER_COUNTERS, BatchingPipeline
+from .pipelines import HTTP_ERRORS, SPIDER_COUNTERS, BatchingPipeline, run_id_of
 
 logger = logging.getLogger(__name__)
 # Stats that say where one process is, not how much it did: never summed over crawlers (the
@@ -44,11 +44,17 @@ class StreamPipeline(BatchingPipeline):
     """Sends each batch, with the leases it completes and the counters it adds, to Redis."""
 
     def __init__(
-        self, crawler: Crawler, batch_size: int, client: redis.Redis, interval: float
+        self,
+        crawler: Crawler,
+        batch_size: int,
+        run_id: int | None,
+        client: redis.Redis,
+        keys: RunKeys,
+        interval: float,
     ) -> None:
-        super().__init__(crawler, batch_size)
+        super().__init__(crawler, batch_size, run_id)
         self.client = client
-        self.keys = run_keys(crawler.settings)
+        self.keys = keys
         self.leases: list[str] = []
         self.sender = Sender()
         self.sent_stats: dict[str, int] = {}
@@ -64,7 +70,9 @@ class StreamPipeline(BatchingPipeline):
         pipeline = cls(
             crawler,
             settings.getint("NEWSARCHIVE_BATCH_SIZE"),
+            run_id_of(settings),
             connect(settings.get("NEWSARCHIVE_REDIS_URL")),
+            run_keys(settings),
             settings.getfloat("NEWSARCHIVE_SHARED_FLUSH_SECONDS"),
         )
         crawler.signals.connect(pipeline.crawler_error, signal=signals.spider_error)
