@@ -72,7 +72,7 @@ bench: $(VENV)/.bench-installed nginx redis
 	$(BIN)/python bench/warc.py --pages 990
 	$(BIN)/python bench/search.py --articles 200000
 
-## The same benchmarks at sizes that finish within a minute.
+## The same benchmarks at sizes that print every ratio within about three minutes.
 bench-quick: $(VENV)/.bench-installed nginx redis
 	$(BIN)/python bench/crawl.py --articles 800 --small 200 --repeats 1 --generic 150
 	$(BIN)/python bench/scale.py --articles 400 --repeats 1 --writer-articles 400
