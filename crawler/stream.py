@@ -76,7 +76,7 @@ class StreamPipeline(BatchingPipeline):
             settings.getfloat("NEWSARCHIVE_SHARED_FLUSH_SECONDS"),
         )
         crawler.signals.connect(pipeline.crawler_error, signal=signals.spider_error)
-        crawler.signals.connect(pipeline.flush_now, signal=signals.spider_idle)
+        crawler.signals.connect(pipeline.flush_when_idle, signal=signals.spider_idle)
         return pipeline
 
     def open_spider(self) -> None:
@@ -90,8 +90,17 @@ class StreamPipeline(BatchingPipeline):
         await self._flush(final=True)
 
     def flush_now(self) -> Deferred[None]:
-        """Send what the batch holds (the crawler is idle, or it is time)."""
-        return deferred_from_coro(self._flush())
+        """Send what the batch holds (it is time); an error is logged, the timer goes on."""
+        sending: Deferred[None] = deferred_from_coro(self._flush())
+        return sending.addErrback(self._log_failure)
+
+    def flush_when_idle(self) -> None:
+        """The crawler is idle: send what the batch holds (Scrapy's idle signal awaits no
+        handler, so the sending goes on by itself)."""
+        self.flush_now()
+
+    def _log_failure(self, failure: Failure) -> None:
+        logger.error("sending a batch failed: %s", failure.getErrorMessage())
 
     def crawler_error(self, failure: Failure, response: Response | Failure) -> None:
         """A page an error in the crawler kept out is a failure, kept; its request is done."""

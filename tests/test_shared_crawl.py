@@ -203,6 +203,7 @@ def test_three_crawlers_and_a_writer_archive_what_one_crawl_does(
             assert code == 0, printed
             assert printed.startswith("60 new, 0 updated") or "\n60 new, 0 updated" in printed
             assert "Traceback" not in printed
+            assert "ERROR" not in printed  # nothing logged as an error: idle flushes included
         fetched = article_fetches(shared_site)
         assert len(fetched) == 60 and set(fetched.values()) == {1}  # no article page twice
 
