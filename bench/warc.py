@@ -23,7 +23,6 @@ from __future__ import annotations
 import argparse
 import gzip
 import io
-import os
 import subprocess
 import sys
 import tempfile
@@ -75,10 +74,11 @@ class Writer(Protocol):
     def close(self) -> None: ...
 
 
-class FastwarcWriter:
+class FastwarcWriter(WarcWriter):
     """`archive.warc.WarcWriter`'s records, with the same interface and return values, built and
     block-digested by FastWARC; gzipped, one member per record, by FastWARC's gzip at `level`
-    or, with `isal`, by ISA-L's at `archive.warc.GZIP_LEVEL` as ours are."""
+    or, with `isal`, by ISA-L's at `archive.warc.GZIP_LEVEL` as ours are. File naming,
+    rotation, flush and close are WarcWriter's own."""
 
     def __init__(
         self,
@@ -90,18 +90,10 @@ class FastwarcWriter:
         level: int = 3,
         isal: bool = False,
     ) -> None:
-        self.directory = directory
-        self.prefix = prefix
-        self.software = software
-        self.run_id = run_id
-        self.max_size = max_size
+        super().__init__(directory, prefix, software, run_id, max_size)
         self.level = level
         self.isal = isal
-        self.number = 0
-        self.handle: io.BufferedWriter | None = None
         self.gzip: Any = None
-        self.name = ""
-        directory.mkdir(parents=True, exist_ok=True)
 
     def _open(self) -> None:
         self.close()
@@ -224,18 +216,9 @@ class FastwarcWriter:
         http = self._http(first_line, exchange.request_headers)
         return self._fill(record, headers, http, "application/http; msgtype=request")
 
-    def flush(self) -> None:
-        """Push written records to disk, as ours does."""
-        if self.handle is not None:
-            self.handle.flush()
-            os.fsync(self.handle.fileno())
-
     def close(self) -> None:
-        if self.handle is not None:
-            self.flush()
-            self.handle.close()
-            self.handle = None
-            self.gzip = None
+        super().close()
+        self.gzip = None
 
 
 def exchanges(limit: int) -> list[Exchange]:

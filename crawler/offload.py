@@ -96,8 +96,8 @@ class ExtractionPool:
 
     def __init__(self, workers: int) -> None:
         died = "the extraction worker died"
-        self.workers = [Worker(PageReader, died) for _ in range(workers)]
-        self.busy = {worker: 0 for worker in self.workers}
+        # Each live worker, with how many pages it holds.
+        self.busy = {Worker(PageReader, died): 0 for _ in range(workers)}
         self.here = PageReader()
         self.listings: deque[Call] = deque()
         self.articles: deque[Call] = deque()
@@ -138,7 +138,7 @@ class ExtractionPool:
 
     async def _run(self, queue: deque[Call], method: str, *args: Any) -> Any:
         """`method(*args)` of a worker's reader, or of this process's if none is left."""
-        if not self.workers:
+        if not self.busy:
             return getattr(self.here, method)(*args)
         answer: asyncio.Future[Any] = asyncio.get_running_loop().create_future()
         queue.append((queue, method, args, answer))
@@ -148,13 +148,13 @@ class ExtractionPool:
     def dispatch(self) -> None:
         """Hand waiting pages to workers with room for them, listing pages first; with no
         worker left, read them here."""
-        for worker in self.workers:
+        for worker in self.busy:
             while self.busy[worker] < self.IN_FLIGHT and (self.listings or self.articles):
                 call = (self.listings or self.articles).popleft()
                 self.busy[worker] += 1
                 _, method, args, _ = call
                 worker.call(method, *args).add_done_callback(partial(self._answered, worker, call))
-        if not self.workers:
+        if not self.busy:
             for _, method, args, answer in (*self.listings, *self.articles):
                 if answer.done():
                     continue
@@ -185,12 +185,11 @@ class ExtractionPool:
         """A worker died (killed, out of memory): say so once; its pages are read again."""
         if worker not in self.busy:
             return
-        self.workers.remove(worker)
         del self.busy[worker]
         if not self.closing:
-            instead = "the others" if self.workers else "the crawl's process"
+            instead = "the others" if self.busy else "the crawl's process"
             logger.warning("the extraction worker died; extracting in %s", instead)
 
     async def close(self) -> None:
         self.closing = True
-        await asyncio.gather(*(worker.close() for worker in self.workers))
+        await asyncio.gather(*(worker.close() for worker in self.busy))
